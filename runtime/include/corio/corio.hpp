@@ -1,0 +1,13 @@
+// corio/corio.hpp - the whole public API of corio's core.
+#pragma once
+
+#include <corio/blocking.hpp>
+#include <corio/cancel.hpp>
+#include <corio/error.hpp>
+#include <corio/runtime.hpp>
+#include <corio/spawn.hpp>
+#include <corio/task.hpp>
+#include <corio/time.hpp>
+#include <corio/when_all.hpp>
+#include <corio/when_any.hpp>
+#include <corio/yield.hpp>

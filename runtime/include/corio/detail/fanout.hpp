@@ -1,0 +1,106 @@
+// corio/detail/fanout.hpp - the machinery shared by when_all and when_any.
+//
+// Each child task runs inside a small wrapper coroutine (fanout_child) that owns its own
+// cancellation slot, catches the child's exception and reports to the shared fanout_state. The
+// awaiting coroutine is suspended in fanout_awaiter until every wrapper has finished: combinators
+// never return while a child still runs (structured concurrency), so children may borrow from the
+// caller's frame. Cancelling the awaiting task cancels every child.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include <corio/detail/scheduler.hpp>
+#include <corio/task.hpp>
+
+namespace corio::detail {
+
+// void results are represented as std::monostate so that tuples, variants and vectors can hold them.
+template <class T>
+using result_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+struct fanout_state {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  std::size_t remaining = 0;
+  std::coroutine_handle<> parent;
+  std::exception_ptr first_error;   // when_all: the first failure
+  std::exception_ptr winner_error;  // when_any: the winner's exception, if it failed
+  std::size_t winner = npos;        // when_any: index of the first child to finish
+  bool any_mode = false;
+  std::span<task<void>> children;
+
+  void cancel_all() noexcept {
+    for (auto& c : children) c.handle().promise().own_cancel_.request();
+  }
+  void child_done(std::size_t idx, std::exception_ptr e) noexcept {
+    if (any_mode) {
+      if (winner == npos) {
+        winner = idx;
+        winner_error = std::move(e);
+        cancel_all();
+      }
+    } else if (e && !first_error) {
+      first_error = std::move(e);
+      cancel_all();
+    }
+    if (--remaining == 0) scheduler::current()->schedule(parent);
+  }
+};
+
+template <class T>
+task<void> fanout_child(task<T> t, std::optional<result_t<T>>& out, fanout_state& st, std::size_t idx) {
+  std::exception_ptr e;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await std::move(t);
+      out.emplace();
+    } else {
+      out.emplace(co_await std::move(t));
+    }
+  } catch (...) {
+    e = std::current_exception();
+  }
+  st.child_done(idx, std::move(e));
+}
+
+class fanout_awaiter final : cancel_handler {
+ public:
+  explicit fanout_awaiter(fanout_state& st) noexcept : st_(st) { on_cancel = &cancelled; }
+  fanout_awaiter(const fanout_awaiter&) = delete;
+  ~fanout_awaiter() {
+    if (slot_) slot_->remove(this);
+  }
+  bool await_ready() const noexcept { return st_.children.empty(); }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    scheduler& s = scheduler::current_or_throw();
+    st_.parent = h;
+    st_.remaining = st_.children.size();
+    for (auto& c : st_.children) s.schedule(c.handle());
+    slot_ = slot_of(h);
+    if (slot_) {
+      if (slot_->requested) {
+        st_.cancel_all();
+      } else {
+        slot_->install(this);
+      }
+    }
+    return true;
+  }
+  void await_resume() noexcept {
+    if (slot_) slot_->remove(this);
+  }
+
+ private:
+  static void cancelled(cancel_handler* self) noexcept { static_cast<fanout_awaiter*>(self)->st_.cancel_all(); }
+  fanout_state& st_;
+  cancel_slot* slot_ = nullptr;
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,109 @@
+// corio/time.hpp - sleeping: sleep_for, sleep_until, and the runtime's clock.
+//
+// What it does: suspends the calling task until a deadline. Timers live in the runtime's
+// user-space timer heap (detail/timer_heap.hpp); a sleeping task costs its frame plus a 16-byte heap
+// entry, and no kernel resources. A task never wakes before its deadline; it wakes after it by the
+// time the loop takes to notice (see docs/results.md, `corio-bench timers`, for lateness figures).
+//
+// Which thread resumes you: the runtime's thread.
+// Cancellation: if the task is cancelled while sleeping (or was already cancelled), the sleep ends
+// at once by throwing corio::error with errc::operation_aborted.
+// A deadline already in the past completes without suspending.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+
+#include <corio/detail/scheduler.hpp>
+#include <corio/error.hpp>
+
+namespace corio {
+
+// corio's clock is std::chrono::steady_clock (CLOCK_MONOTONIC), or the runtime's paused clock.
+using clock = std::chrono::steady_clock;
+
+namespace detail {
+
+inline std::int64_t to_ns(clock::time_point t) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+class sleep_awaiter final : timer_node, cancel_handler {
+ public:
+  explicit sleep_awaiter(std::int64_t deadline_ns) noexcept {
+    deadline = deadline_ns;
+    fire = &fired;
+    on_cancel = &cancelled;
+  }
+  // Movable before it is awaited (e.g. into corio::timeout), never while suspended.
+  sleep_awaiter(sleep_awaiter&& o) noexcept : sleep_awaiter(o.deadline) {}
+  sleep_awaiter& operator=(const sleep_awaiter&) = delete;
+  ~sleep_awaiter() {
+    if (queued()) sched_->remove_timer(*this);
+    if (slot_) slot_->remove(this);
+  }
+
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    slot_ = slot_of(h);
+    if (slot_ && slot_->requested) {
+      aborted_ = true;
+      return false;
+    }
+    sched_ = &scheduler::current_or_throw();
+    if (deadline <= sched_->now_ns()) return false;
+    waiter_ = h;
+    sched_->add_timer(*this);
+    if (slot_) slot_->install(this);
+    return true;
+  }
+  void await_resume() const {
+    if (aborted_) throw_error(errc::operation_aborted, "sleep");
+  }
+
+ private:
+  static void fired(timer_node* n) noexcept {
+    auto* self = static_cast<sleep_awaiter*>(n);
+    if (self->slot_) self->slot_->remove(self);
+    self->sched_->schedule(self->waiter_);
+  }
+  static void cancelled(cancel_handler* c) noexcept {
+    auto* self = static_cast<sleep_awaiter*>(c);
+    self->sched_->remove_timer(*self);
+    self->aborted_ = true;
+    self->sched_->schedule(self->waiter_);
+  }
+
+  scheduler* sched_ = nullptr;
+  cancel_slot* slot_ = nullptr;
+  std::coroutine_handle<> waiter_;
+  bool aborted_ = false;
+};
+
+}  // namespace detail
+
+// The current time of the running runtime's clock (steady_clock, or its paused clock).
+// Outside a runtime: steady_clock::now().
+inline clock::time_point now() noexcept {
+  if (auto* s = detail::scheduler::current()) return clock::time_point{std::chrono::nanoseconds{s->now_ns()}};
+  return clock::now();
+}
+
+// Suspends until `deadline` (a time of corio::now()'s clock).
+[[nodiscard]] inline detail::sleep_awaiter sleep_until(clock::time_point deadline) noexcept {
+  return detail::sleep_awaiter{detail::to_ns(deadline)};
+}
+
+// Suspends for `d` from now. A zero or negative duration completes without suspending.
+template <class Rep, class Period>
+[[nodiscard]] detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+  std::int64_t base = detail::to_ns(now());
+  // Saturate instead of overflowing for huge durations (e.g. hours::max()).
+  std::int64_t deadline = ns > INT64_MAX - base ? INT64_MAX : base + ns;
+  return detail::sleep_awaiter{deadline};
+}
+
+}  // namespace corio

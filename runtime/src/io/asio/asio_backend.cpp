@@ -1,0 +1,282 @@
+// Asio backend (io/backend.hpp contract), driving an asio::io_context on the runtime's thread.
+//
+// Asio is a readiness (reactor) design on Linux: epoll tells when a socket can be read or written,
+// then the syscall runs in user space. corio's ops are completion-based, so each op here is a
+// small state machine, the way Asio's own reactive socket ops work:
+//   submit: try the syscall at once (speculatively). Done, or failed with a real error: queue the
+//           result for delivery by the next poll()/wait() (never complete inside submit()).
+//           EAGAIN: async_wait() for readiness on the fd's stream_descriptor, then try again.
+//   connect: connect() -> EINPROGRESS -> wait writable -> getsockopt(SO_ERROR).
+//   cancel: descriptor.cancel() aborts every wait on that fd; waits of ops that were not
+//           cancelled simply re-arm.
+// Each fd gets one stream_descriptor (registered with epoll once, edge-triggered, by attach_fd)
+// that never owns the fd: corio closes fds itself. Regular files cannot be registered with epoll;
+// their ops (read_at, write_at, fsync, openat) run synchronously on the loop thread, as they do in
+// Asio without io_uring. Deadlines use the scheduler's timer heap (native_deadlines() is false).
+#include "io/asio/asio_backend.hpp"
+
+#include <asio.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+namespace corio::detail {
+namespace {
+
+using descriptor = asio::posix::stream_descriptor;
+
+enum : unsigned char { kIdle = 0, kWaiting = 1, kQueued = 2 };
+enum : unsigned char { kConnectStart = 0, kConnectWaiting = 1 };
+
+class asio_backend final : public io_backend {
+ public:
+  explicit asio_backend(scheduler& s) : sched_(s), ctx_(1), work_(asio::make_work_guard(ctx_)) {}
+  ~asio_backend() override { work_.reset(); }
+
+  backend_kind kind() const noexcept override { return backend_kind::asio; }
+  bool native_deadlines() const noexcept override { return false; }
+  std::size_t in_flight() const noexcept override { return in_flight_; }
+
+  void* attach_fd(int fd) override {
+    auto d = std::make_unique<descriptor>(ctx_);
+    asio::error_code ec;
+    d->assign(fd, ec);
+    if (ec) return nullptr;  // e.g. a regular file (epoll refuses it): ops run synchronously
+    return d.release();
+  }
+  void detach_fd(int, void* state) noexcept override {
+    if (!state) return;
+    auto* d = static_cast<descriptor*>(state);
+    d->release();  // deregisters from epoll; the fd stays open
+    delete d;
+  }
+
+  void submit(io_op& op) override {
+    link(op);
+    phase(op) = kConnectStart;
+    attempt(op);
+  }
+
+  void cancel(io_op& op) noexcept override {
+    if (op.state != op_state::pending || wait_state(op) != kWaiting) return;
+    asio::error_code ec;
+    static_cast<descriptor*>(op.fd_state)->cancel(ec);
+  }
+
+  void poll() override {
+    deliver_queued();
+    if (in_flight_ > 0 || wake_pending_.load(std::memory_order_relaxed)) {
+      wake_pending_.store(false, std::memory_order_relaxed);
+      ctx_.poll();
+      deliver_queued();
+    }
+  }
+
+  void wait(std::int64_t deadline_ns) override {
+    if (deliver_queued()) return;
+    wake_pending_.store(false, std::memory_order_relaxed);
+    if (deadline_ns < 0) {
+      ctx_.run_one();
+    } else {
+      ctx_.run_one_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns)));
+    }
+    ctx_.poll();
+    deliver_queued();
+  }
+
+  void wake() noexcept override {
+    wake_pending_.store(true, std::memory_order_relaxed);
+    try {
+      asio::post(ctx_, [] {});
+    } catch (...) {
+      // Out of memory for a handler: the loop will still notice the remote queue on its next turn.
+    }
+  }
+
+  void drain() noexcept override {
+    for (io_op* op = head_; op; op = op->next) {
+      op->cancel_requested = true;
+      cancel(*op);
+    }
+    while (in_flight_ > 0) {
+      deliver_queued();
+      if (in_flight_ == 0) break;
+      try {
+        ctx_.run_one();
+      } catch (...) {
+      }
+    }
+  }
+
+ private:
+  static unsigned char& wait_state(io_op& op) noexcept { return op.scratch[0]; }
+  static unsigned char& phase(io_op& op) noexcept { return op.scratch[1]; }
+
+  static bool wants_write(const io_op& op) noexcept {
+    switch (op.code) {
+      case op_code::write:
+      case op_code::send:
+      case op_code::sendmsg:
+      case op_code::connect: return true;
+      case op_code::poll: return !(op.flags & POLLIN) && (op.flags & POLLOUT);
+      default: return false;
+    }
+  }
+  static bool needs_reactor(op_code c) noexcept {
+    switch (c) {
+      case op_code::read:
+      case op_code::write:
+      case op_code::recv:
+      case op_code::send:
+      case op_code::accept:
+      case op_code::connect:
+      case op_code::recvmsg:
+      case op_code::sendmsg:
+      case op_code::poll: return true;
+      default: return false;
+    }
+  }
+
+  // Runs the op's syscall. Returns the result, or -EAGAIN when the fd is not ready.
+  static int perform(io_op& op) noexcept {
+    ssize_t r = 0;
+    switch (op.code) {
+      case op_code::nop: return 0;
+      case op_code::read: r = ::read(op.fd, op.buf, op.len); break;
+      case op_code::write: r = ::write(op.fd, op.buf, op.len); break;
+      case op_code::recv: r = ::recv(op.fd, op.buf, op.len, static_cast<int>(op.flags)); break;
+      case op_code::send: r = ::send(op.fd, op.buf, op.len, static_cast<int>(op.flags | MSG_NOSIGNAL)); break;
+      case op_code::read_at: r = ::pread(op.fd, op.buf, op.len, static_cast<off_t>(op.offset)); break;
+      case op_code::write_at: r = ::pwrite(op.fd, op.buf, op.len, static_cast<off_t>(op.offset)); break;
+      case op_code::accept:
+        r = ::accept4(op.fd, static_cast<sockaddr*>(op.addr), reinterpret_cast<socklen_t*>(op.addrlen),
+                      static_cast<int>(op.flags));
+        break;
+      case op_code::connect:
+        if (phase(op) == kConnectStart) {
+          r = ::connect(op.fd, static_cast<const sockaddr*>(op.addr), static_cast<socklen_t>(op.len));
+          if (r < 0 && (errno == EINPROGRESS || errno == EAGAIN)) {
+            phase(op) = kConnectWaiting;
+            return -EAGAIN;
+          }
+        } else {
+          int err = 0;
+          socklen_t len = sizeof err;
+          if (::getsockopt(op.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+          return err ? -err : 0;
+        }
+        break;
+      case op_code::recvmsg: r = ::recvmsg(op.fd, static_cast<msghdr*>(op.addr), static_cast<int>(op.flags)); break;
+      case op_code::sendmsg:
+        r = ::sendmsg(op.fd, static_cast<const msghdr*>(op.addr), static_cast<int>(op.flags | MSG_NOSIGNAL));
+        break;
+      case op_code::fsync: r = op.flags ? ::fdatasync(op.fd) : ::fsync(op.fd); break;
+      case op_code::close: r = ::close(op.fd); break;
+      case op_code::shutdown: r = ::shutdown(op.fd, static_cast<int>(op.flags)); break;
+      case op_code::openat:
+        r = ::openat(AT_FDCWD, static_cast<const char*>(op.addr), static_cast<int>(op.flags) | O_CLOEXEC,
+                     static_cast<mode_t>(op.len));
+        break;
+      case op_code::poll: {
+        pollfd p{op.fd, static_cast<short>(op.flags), 0};
+        r = ::poll(&p, 1, 0);
+        if (r == 0) return -EAGAIN;
+        if (r > 0) return p.revents;
+        break;
+      }
+    }
+    if (r < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    return static_cast<int>(r);
+  }
+
+  void attempt(io_op& op) {
+    if (op.cancel_requested || op.timed_out) return queue(op, -ECANCELED);
+    int r = perform(op);
+    if (r == -EAGAIN && needs_reactor(op.code)) {
+      if (!op.fd_state) return queue(op, -EBADF);  // fd was never attached to this backend
+      arm(op);
+      return;
+    }
+    if (r == -EINTR) return attempt(op);
+    queue(op, r);
+  }
+
+  void arm(io_op& op) {
+    wait_state(op) = kWaiting;
+    auto* d = static_cast<descriptor*>(op.fd_state);
+    d->async_wait(wants_write(op) ? descriptor::wait_write : descriptor::wait_read,
+                  [this, &op](const asio::error_code& ec) { on_ready(op, ec); });
+  }
+
+  void on_ready(io_op& op, const asio::error_code& ec) {
+    wait_state(op) = kIdle;
+    if (ec == asio::error::operation_aborted) {
+      if (op.cancel_requested || op.timed_out) return finish(op, -ECANCELED);
+      return arm(op);  // another op's cancel() hit this fd: wait again
+    }
+    if (ec) return finish(op, -(ec.value() ? ec.value() : EIO));
+    if (op.cancel_requested || op.timed_out) return finish(op, -ECANCELED);
+    int r = perform(op);
+    while (r == -EINTR) r = perform(op);
+    if (r == -EAGAIN) return arm(op);  // spurious readiness
+    finish(op, r);
+  }
+
+  void queue(io_op& op, int result) {
+    op.result = result;
+    wait_state(op) = kQueued;
+    queued_.push_back(&op);
+  }
+
+  bool deliver_queued() {
+    if (queued_.empty()) return false;
+    std::vector<io_op*> batch;
+    batch.swap(queued_);
+    for (io_op* op : batch) finish(*op, op->result);
+    batch.clear();
+    if (queued_.empty()) queued_.swap(batch);  // keep the buffer for the next batch
+    return true;
+  }
+
+  void finish(io_op& op, int result) noexcept {
+    op.result = result;
+    wait_state(op) = kIdle;
+    unlink(op);
+    sched_.complete(op);
+  }
+
+  void link(io_op& op) noexcept {
+    op.prev = nullptr;
+    op.next = head_;
+    if (head_) head_->prev = &op;
+    head_ = &op;
+    ++in_flight_;
+  }
+  void unlink(io_op& op) noexcept {
+    if (op.prev) op.prev->next = op.next; else head_ = op.next;
+    if (op.next) op.next->prev = op.prev;
+    op.next = op.prev = nullptr;
+    --in_flight_;
+  }
+
+  scheduler& sched_;
+  asio::io_context ctx_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::atomic<bool> wake_pending_{false};
+  std::vector<io_op*> queued_;
+  io_op* head_ = nullptr;
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<io_backend> make_asio_backend(scheduler& s) { return std::make_unique<asio_backend>(s); }
+
+}  // namespace corio::detail

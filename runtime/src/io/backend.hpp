@@ -1,0 +1,64 @@
+// io/backend.hpp - the one internal contract between the scheduler and an IO backend.
+//
+// The scheduler never sees a file descriptor's readiness, an SQE or an Asio handler; it hands
+// io_op objects (corio/detail/io_op.hpp) to a backend and is told, through scheduler::complete(),
+// when each has finished. Two implementations: io/uring (liburing) and io/asio (standalone Asio).
+//
+// Blocking rules (what each call may do to the calling thread):
+//   submit, cancel, attach_fd, detach_fd, poll   never block
+//   wait                                          may block until a completion, wake() or deadline
+//   wake                                          thread-safe, never blocks; the only call allowed
+//                                                 from a thread other than the scheduler's
+//   drain                                         blocks until no op is in flight (shutdown only)
+//
+// Completion rules:
+//   - Every op given to submit() is completed exactly once, via scheduler::complete(op), from
+//     inside poll(), wait() or drain() on the scheduler's thread; never from inside submit() or
+//     cancel(). After complete(), the backend no longer touches the op or its buffer.
+//   - op.result is the syscall's result: >= 0 on success, -errno on failure. A cancelled op
+//     completes with -ECANCELED unless it completed first; an op whose deadline passed completes
+//     with -ECANCELED and op.timed_out set.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <corio/detail/io_op.hpp>
+#include <corio/detail/scheduler.hpp>
+
+namespace corio::detail {
+
+class io_backend {
+ public:
+  virtual ~io_backend() = default;
+
+  virtual backend_kind kind() const noexcept = 0;
+
+  // Queues `op` (state pending). The op must stay valid until it is completed.
+  virtual void submit(io_op& op) = 0;
+  // Asks for `op` to complete early. No-op if it has already completed.
+  virtual void cancel(io_op& op) noexcept = 0;
+  // Submits what is queued and completes what has finished, without blocking.
+  virtual void poll() = 0;
+  // Like poll(), but first blocks until something completes, wake() is called, or the steady clock
+  // reaches deadline_ns (-1: no deadline).
+  virtual void wait(std::int64_t deadline_ns) = 0;
+  // Makes a concurrent or the next wait() return promptly. Thread-safe.
+  virtual void wake() noexcept = 0;
+  // Ops submitted and not yet completed.
+  virtual std::size_t in_flight() const noexcept = 0;
+  // Shutdown: cancels everything in flight and completes it (scheduler::complete only records the
+  // result during shutdown). Blocks until nothing is in flight.
+  virtual void drain() noexcept = 0;
+
+  // Per-fd state for backends that need it (Asio's reactor registration). io_op::fd_state of an
+  // op on `fd` must be the value attach_fd returned. nullptr is a valid state.
+  virtual void* attach_fd(int fd) = 0;
+  virtual void detach_fd(int fd, void* state) noexcept = 0;
+
+  // True when the backend enforces io_op::deadline_ns itself (io_uring linked timeouts); else the
+  // scheduler arms io_op::deadline_timer and cancels the op when it fires.
+  virtual bool native_deadlines() const noexcept = 0;
+};
+
+}  // namespace corio::detail
