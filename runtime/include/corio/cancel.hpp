@@ -161,10 +161,7 @@ template <class A, class Rep, class Period>
 [[nodiscard]] auto timeout(std::chrono::duration<Rep, Period> d, A&& a) {
   auto t = detail::to_task(std::forward<A>(a));
   using T = typename decltype(t)::value_type;
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-  std::int64_t base = detail::to_ns(now());
-  std::int64_t deadline = ns > INT64_MAX - base ? INT64_MAX : base + ns;
-  return detail::timeout_awaiter<T>{std::move(t), deadline};
+  return detail::timeout_awaiter<T>{std::move(t), detail::deadline_after(d)};
 }
 
 // Like timeout(), with an absolute deadline of corio::now()'s clock.

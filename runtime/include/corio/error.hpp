@@ -21,6 +21,7 @@ enum class errc {
   not_in_runtime,         // an operation that needs a running corio runtime was used outside one
   already_awaited,        // a task or join handle was awaited a second time
   invalid_argument,       // a corio function was given an argument it cannot use
+  closed,                 // the object (e.g. a channel) was closed
 };
 
 const std::error_category& error_category() noexcept;

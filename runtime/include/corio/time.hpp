@@ -23,10 +23,31 @@ namespace corio {
 // corio's clock is std::chrono::steady_clock (CLOCK_MONOTONIC), or the runtime's paused clock.
 using clock = std::chrono::steady_clock;
 
+// The current time of the running runtime's clock (steady_clock, or its paused clock).
+// Outside a runtime: steady_clock::now().
+inline clock::time_point now() noexcept {
+  if (auto* s = detail::scheduler::current()) return clock::time_point{std::chrono::nanoseconds{s->now_ns()}};
+  return clock::now();
+}
+
 namespace detail {
 
 inline std::int64_t to_ns(clock::time_point t) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// now + d in steady-clock nanoseconds, saturating at the int64 limits instead of overflowing
+// (sleep_for(hours::max()) means "forever", not undefined behaviour).
+template <class Rep, class Period>
+std::int64_t deadline_after(std::chrono::duration<Rep, Period> d) noexcept {
+  using namespace std::chrono;
+  using D = duration<Rep, Period>;
+  const std::int64_t base = to_ns(now());
+  if (d >= duration_cast<D>(nanoseconds::max())) return INT64_MAX;
+  if (d <= duration_cast<D>(nanoseconds::min())) return base;
+  const std::int64_t ns = duration_cast<nanoseconds>(d).count();
+  if (ns > 0 && ns > INT64_MAX - base) return INT64_MAX;
+  return base + ns;
 }
 
 class sleep_awaiter final : timer_node, cancel_handler {
@@ -84,13 +105,6 @@ class sleep_awaiter final : timer_node, cancel_handler {
 
 }  // namespace detail
 
-// The current time of the running runtime's clock (steady_clock, or its paused clock).
-// Outside a runtime: steady_clock::now().
-inline clock::time_point now() noexcept {
-  if (auto* s = detail::scheduler::current()) return clock::time_point{std::chrono::nanoseconds{s->now_ns()}};
-  return clock::now();
-}
-
 // Suspends until `deadline` (a time of corio::now()'s clock).
 [[nodiscard]] inline detail::sleep_awaiter sleep_until(clock::time_point deadline) noexcept {
   return detail::sleep_awaiter{detail::to_ns(deadline)};
@@ -99,11 +113,7 @@ inline clock::time_point now() noexcept {
 // Suspends for `d` from now. A zero or negative duration completes without suspending.
 template <class Rep, class Period>
 [[nodiscard]] detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-  std::int64_t base = detail::to_ns(now());
-  // Saturate instead of overflowing for huge durations (e.g. hours::max()).
-  std::int64_t deadline = ns > INT64_MAX - base ? INT64_MAX : base + ns;
-  return detail::sleep_awaiter{deadline};
+  return detail::sleep_awaiter{detail::deadline_after(d)};
 }
 
 }  // namespace corio

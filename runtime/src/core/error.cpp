@@ -20,6 +20,7 @@ class category final : public std::error_category {
       case errc::not_in_runtime: return "not inside a corio runtime";
       case errc::already_awaited: return "already awaited";
       case errc::invalid_argument: return "invalid argument";
+      case errc::closed: return "closed";
     }
     return "unknown corio error";
   }

@@ -1,0 +1,196 @@
+// when_all, when_any, timeout, shield: results, failures, cancellation of losers and children.
+#include <doctest/doctest.h>
+
+#include <corio/corio.hpp>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/backends.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+corio::task<int> after(std::chrono::milliseconds d, int v) {
+  co_await corio::sleep_for(d);
+  co_return v;
+}
+corio::task<void> fail_after(std::chrono::milliseconds d) {
+  co_await corio::sleep_for(d);
+  throw std::runtime_error("child failed");
+}
+// Sleeps long; counts how it ended.
+corio::task<int> long_sleeper(int& aborted, int& finished) {
+  try {
+    co_await corio::sleep_for(1h);
+  } catch (const corio::error& e) {
+    if (e.code() == corio::errc::operation_aborted) ++aborted;
+    throw;
+  }
+  ++finished;
+  co_return 0;
+}
+bool is(const corio::error& e, corio::errc c) { return e.code() == c; }
+}  // namespace
+
+TEST_SUITE("combinators") {
+  TEST_CASE_TEMPLATE("when_all returns every result, in argument order", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    auto main = []() -> corio::task<void> {
+      auto [a, b, c] = co_await corio::when_all(after(20ms, 1), after(5ms, 2), []() -> corio::task<void> { co_return; }());
+      CHECK(a == 1);
+      CHECK(b == 2);
+      (void)c;
+      std::vector<corio::task<int>> ts;
+      for (int i = 0; i < 50; ++i) ts.push_back(after(std::chrono::milliseconds(50 - i), i));
+      auto v = co_await corio::when_all(std::move(ts));
+      REQUIRE(v.size() == 50);
+      for (int i = 0; i < 50; ++i) CHECK(v[i] == i);
+      co_await corio::when_all(std::vector<corio::task<void>>{});
+    };
+    auto start = std::chrono::steady_clock::now();
+    rt.block_on(main());
+    CHECK(std::chrono::steady_clock::now() - start < 1s);  // concurrent, not 20+5+1225 ms in sequence
+  }
+
+  TEST_CASE_TEMPLATE("when_all: the first failure cancels the other children and is rethrown", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      try {
+        co_await corio::when_all(long_sleeper(aborted, finished), fail_after(1ms), long_sleeper(aborted, finished));
+        FAIL("when_all should rethrow");
+      } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()) == "child failed");
+      }
+    };
+    rt.block_on(main());
+    CHECK(aborted == 2);
+    CHECK(finished == 0);
+  }
+
+  TEST_CASE_TEMPLATE("when_any returns the first to finish and cancels the losers", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      auto r = co_await corio::when_any(long_sleeper(aborted, finished), after(2ms, 7), long_sleeper(aborted, finished));
+      CHECK(r.index == 1);
+      CHECK(std::get<1>(r.value) == 7);
+      // Losers have finished (with operation_aborted) by the time when_any returns.
+      CHECK(aborted == 2);
+      std::vector<corio::task<int>> ts;
+      ts.push_back(after(50ms, 0));
+      ts.push_back(after(1ms, 1));
+      ts.push_back(after(60ms, 2));
+      auto r2 = co_await corio::when_any(std::move(ts));
+      CHECK(r2.index == 1);
+      CHECK(r2.value == 1);
+      CHECK_THROWS_AS(co_await corio::when_any(std::vector<corio::task<int>>{}), corio::error);
+    };
+    auto start = std::chrono::steady_clock::now();
+    rt.block_on(main());
+    CHECK(std::chrono::steady_clock::now() - start < 1h);
+    CHECK(finished == 0);
+  }
+
+  TEST_CASE_TEMPLATE("when_any rethrows the winner's exception after cancelling the losers", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      CHECK_THROWS_AS(co_await corio::when_any(long_sleeper(aborted, finished), fail_after(1ms)), std::runtime_error);
+    };
+    rt.block_on(main());
+    CHECK(aborted == 1);
+  }
+
+  TEST_CASE_TEMPLATE("cancelling the awaiting task cancels every child of when_all", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      auto h = corio::spawn(corio::when_all(long_sleeper(aborted, finished), long_sleeper(aborted, finished)));
+      co_await corio::sleep_for(1ms);
+      h.cancel();
+      try {
+        co_await h;
+        FAIL("expected operation_aborted");
+      } catch (const corio::error& e) {
+        CHECK(is(e, corio::errc::operation_aborted));
+      }
+    };
+    rt.block_on(main());
+    CHECK(aborted == 2);
+  }
+
+  TEST_CASE_TEMPLATE("timeout: expiry cancels the operation and throws timed_out", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      try {
+        co_await corio::timeout(5ms, long_sleeper(aborted, finished));
+        FAIL("expected timed_out");
+      } catch (const corio::error& e) {
+        CHECK(is(e, corio::errc::timed_out));
+        CHECK(e.code() == std::errc::timed_out);
+      }
+      // In time: the value comes through, and the timer does not fire later.
+      CHECK(co_await corio::timeout(1s, after(1ms, 5)) == 5);
+      // Any awaitable, not only tasks.
+      co_await corio::timeout(1s, corio::sleep_for(1ms));
+      CHECK_THROWS_AS(co_await corio::timeout(1ms, corio::sleep_for(1h)), corio::error);
+      // An already-expired deadline cancels at once.
+      CHECK_THROWS_AS(co_await corio::timeout(0ms, long_sleeper(aborted, finished)), corio::error);
+      CHECK(co_await corio::timeout_at(corio::now() + 1s, after(0ms, 3)) == 3);
+    };
+    rt.block_on(main());
+    CHECK(aborted == 2);
+    CHECK(finished == 0);
+  }
+
+  TEST_CASE_TEMPLATE("timeout: cancelling the waiter reports operation_aborted, not timed_out", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0, finished = 0;
+    auto main = [&]() -> corio::task<void> {
+      auto h = corio::spawn([](int& a, int& f) -> corio::task<int> {
+        co_return co_await corio::timeout(1h, long_sleeper(a, f));
+      }(aborted, finished));
+      co_await corio::yield();
+      h.cancel();
+      try {
+        co_await h;
+        FAIL("expected operation_aborted");
+      } catch (const corio::error& e) {
+        CHECK(is(e, corio::errc::operation_aborted));
+      }
+    };
+    rt.block_on(main());
+    CHECK(aborted == 1);
+  }
+
+  TEST_CASE_TEMPLATE("shield runs cleanup to completion inside a cancelled task", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    bool cleaned = false, cancelled_seen = false;
+    auto worker = [](bool& c, bool& seen) -> corio::task<void> {
+      try {
+        co_await corio::sleep_for(1h);
+      } catch (const corio::error&) {
+        seen = true;
+      }
+      CHECK(co_await corio::this_task::cancellation_requested());
+      // Without the shield this sleep would abort at once (cancellation is sticky).
+      co_await corio::shield(corio::sleep_for(1ms));
+      c = true;
+    };
+    auto main = [&]() -> corio::task<void> {
+      auto h = corio::spawn(worker(cleaned, cancelled_seen));
+      co_await corio::yield();
+      CHECK_FALSE(co_await corio::this_task::cancellation_requested());
+      h.cancel();
+      co_await h;
+    };
+    rt.block_on(main());
+    CHECK(cancelled_seen);
+    CHECK(cleaned);
+  }
+}

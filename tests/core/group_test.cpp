@@ -1,0 +1,139 @@
+// task_group: structured concurrency, failure propagation, cancellation of a whole group.
+#include <doctest/doctest.h>
+
+#include <corio/corio.hpp>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "support/backends.hpp"
+#include "support/counted.hpp"
+
+using namespace std::chrono_literals;
+using corio_test::counted;
+
+namespace {
+corio::task<void> count_after(std::chrono::milliseconds d, int& n) {
+  co_await corio::sleep_for(d);
+  ++n;
+}
+corio::task<void> sleep_or_abort(int& aborted, counted = counted{}) {
+  try {
+    co_await corio::sleep_for(1h);
+  } catch (const corio::error& e) {
+    if (e.code() == corio::errc::operation_aborted) ++aborted;
+    throw;
+  }
+}
+}  // namespace
+
+TEST_SUITE("task_group") {
+  TEST_CASE_TEMPLATE("join returns only after every child finished", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int n = 0;
+    auto main = [&]() -> corio::task<void> {
+      corio::task_group g;
+      for (int i = 0; i < 100; ++i) g.spawn(count_after(std::chrono::milliseconds(i % 7), n));
+      CHECK(g.size() == 100);
+      co_await g.join();
+      CHECK(n == 100);
+      CHECK(g.size() == 0);
+      co_await g.join();  // joining an empty group returns at once
+    };
+    rt.block_on(main());
+  }
+
+  TEST_CASE_TEMPLATE("the first failing child cancels its siblings and join rethrows it", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0;
+    auto main = [&]() -> corio::task<void> {
+      corio::task_group g;
+      for (int i = 0; i < 10; ++i) g.spawn(sleep_or_abort(aborted));
+      g.spawn([]() -> corio::task<void> {
+        co_await corio::sleep_for(1ms);
+        throw std::runtime_error("child failed");
+      }());
+      CHECK_THROWS_WITH_AS(co_await g.join(), "child failed", std::runtime_error);
+      CHECK(g.size() == 0);
+    };
+    rt.block_on(main());
+    CHECK(aborted == 10);
+  }
+
+  TEST_CASE_TEMPLATE("cancel() cancels all children and join then returns normally", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0;
+    auto main = [&]() -> corio::task<void> {
+      corio::task_group g;
+      for (int i = 0; i < 20; ++i) g.spawn(sleep_or_abort(aborted));
+      co_await corio::yield();
+      g.cancel();
+      g.spawn(sleep_or_abort(aborted));  // spawned after cancel: starts cancelled
+      co_await g.join();
+    };
+    rt.block_on(main());
+    CHECK(aborted == 21);
+  }
+
+  TEST_CASE_TEMPLATE("cancelling the task that joins a group cancels the whole group", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0;
+    auto owner = [](int& a) -> corio::task<void> {
+      corio::task_group g;
+      for (int i = 0; i < 50; ++i) g.spawn(sleep_or_abort(a));
+      co_await g.join();
+    };
+    auto main = [&]() -> corio::task<void> {
+      auto h = corio::spawn(owner(aborted));
+      co_await corio::sleep_for(1ms);
+      h.cancel();
+      try {
+        co_await h;
+        FAIL("expected operation_aborted");
+      } catch (const corio::error& e) {
+        CHECK(e.code() == corio::errc::operation_aborted);
+      }
+    };
+    rt.block_on(main());
+    CHECK(aborted == 50);
+  }
+
+  TEST_CASE_TEMPLATE("a group destroyed with running children cancels them and they finish detached", B,
+                     CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0;
+    counted::reset();
+    auto main = [&]() -> corio::task<void> {
+      {
+        corio::task_group g;
+        for (int i = 0; i < 5; ++i) g.spawn(sleep_or_abort(aborted));
+        co_await corio::yield();
+      }
+      co_await corio::sleep_for(5ms);  // the detached children run their cancellation
+    };
+    rt.block_on(main());
+    CHECK(aborted == 5);
+    CHECK(counted::alive() == 0);
+    CHECK(rt.stats().tasks_live == 0);
+  }
+
+  TEST_CASE_TEMPLATE("destroying the runtime destroys a group's suspended children", B, CORIO_BACKENDS) {
+    int aborted = 0;
+    counted::reset();
+    {
+      CORIO_RUNTIME(rt, B);
+      corio::event never;
+      auto main = [&]() -> corio::task<void> {
+        corio::task_group g;
+        for (int i = 0; i < 5; ++i) g.spawn(sleep_or_abort(aborted));
+        co_await never.wait();  // deadlock is impossible here: the children's timers are pending
+      };
+      auto h = rt.spawn(main());
+      h.detach();
+      rt.block_on([]() -> corio::task<void> { co_await corio::sleep_for(1ms); }());
+      CHECK(counted::alive() == 5);
+    }
+    CHECK(counted::alive() == 0);
+    CHECK(aborted == 0);  // destroyed, not resumed
+  }
+}
