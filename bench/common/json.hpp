@@ -74,6 +74,12 @@ class json_line {
     return *this;
   }
   std::string str() const { return s_.empty() ? "{}" : s_ + "}"; }
+  // Rebuilds a line from the text str() produced (used to carry a line across processes).
+  static json_line from_raw(const std::string& text) {
+    json_line j;
+    if (text.size() >= 2 && text.front() == '{' && text.back() == '}' && text != "{}") j.s_ = text.substr(0, text.size() - 1);
+    return j;
+  }
 
  private:
   void key_(std::string_view k) {

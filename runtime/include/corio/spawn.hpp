@@ -110,7 +110,7 @@ class [[nodiscard("dropping a join_handle detaches the task; call .detach() to s
 
   bool valid() const noexcept { return frame_ != nullptr; }
   // True once the task has finished (its result is ready to be taken).
-  bool done() const noexcept { return frame_ && handle().promise().done_; }
+  bool done() const noexcept { return frame_ && handle().promise().done(); }
   // Requests cancellation of the task (see the header comment). Idempotent.
   void cancel() noexcept {
     if (frame_) handle().promise().own_cancel_.request();
@@ -145,7 +145,7 @@ class [[nodiscard("dropping a join_handle detaches the task; call .detach() to s
   void release() noexcept {
     if (frame_) {
       handle_type h = steal();
-      detail::release_joined(h.promise(), h, h.promise().done_ ? h.promise().exception_if_any() : nullptr);
+      detail::release_joined(h.promise(), h, h.promise().done() ? h.promise().exception_if_any() : nullptr);
     }
   }
 };

@@ -35,8 +35,8 @@ struct final_awaiter {
   template <class P>
   std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
     auto& p = h.promise();
-    if (CORIO_UNLIKELY(p.spawned_)) return p.finish_spawned(h, p.exception_if_any());
-    p.done_ = true;
+    if (CORIO_UNLIKELY(p.spawned())) return p.finish_spawned(h, p.exception_if_any());
+    p.set_done();
     if (p.continuation_) return transfer_to(p.continuation_);
     return std::noop_coroutine();
   }

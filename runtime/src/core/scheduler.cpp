@@ -232,8 +232,8 @@ void abandon_io(io_op& op) noexcept {
 // ---- shutdown ----------------------------------------------------------------------------------
 
 void scheduler::destroy_spawned(promise_base& p) noexcept {
-  if (p.owner_kind_ == owner_kind::join_handle && p.owner_) static_cast<join_handle_base*>(p.owner_)->frame_ = nullptr;
-  if (p.owner_kind_ != owner_kind::none) --stats_.tasks_live;
+  if (p.kind() == owner_kind::join_handle && p.owner_) static_cast<join_handle_base*>(p.owner_)->frame_ = nullptr;
+  if (p.spawned()) --stats_.tasks_live;
   std::coroutine_handle<>::from_address(p.frame_).destroy();
 }
 

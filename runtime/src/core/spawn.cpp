@@ -7,9 +7,8 @@ namespace corio::detail {
 
 void scheduler::spawn(promise_base& p, std::coroutine_handle<> h, owner_kind kind, void* owner) {
   schedule(h);  // the only step that can fail (bad_alloc); nothing is linked yet if it does
-  p.spawned_ = true;
   p.frame_ = h.address();
-  p.owner_kind_ = kind;
+  p.set_kind(kind);
   p.owner_ = owner;
   p.continuation_ = nullptr;
   p.cancel_ = &p.own_cancel_;
@@ -23,9 +22,8 @@ void scheduler::spawn(promise_base& p, std::coroutine_handle<> h, owner_kind kin
 }
 
 void scheduler::adopt(promise_base& p, std::coroutine_handle<> h) noexcept {
-  p.spawned_ = true;
   p.frame_ = h.address();
-  p.owner_kind_ = owner_kind::detached;
+  p.set_kind(owner_kind::detached);
   p.owner_ = nullptr;
   p.continuation_ = nullptr;
   live_.push_back(p.hook_);
@@ -35,11 +33,11 @@ void scheduler::adopt(promise_base& p, std::coroutine_handle<> h) noexcept {
 void scheduler::on_spawned_finished(promise_base&) noexcept { --stats_.tasks_live; }
 
 std::coroutine_handle<> promise_base::finish_spawned(std::coroutine_handle<> self, const std::exception_ptr* exc) noexcept {
-  done_ = true;
+  set_done();
   hook_.unlink();
   scheduler* s = scheduler::current();
   s->on_spawned_finished(*this);
-  switch (owner_kind_) {
+  switch (kind()) {
     case owner_kind::join_handle:
       if (continuation_) return transfer_to(std::exchange(continuation_, nullptr));
       return std::noop_coroutine();
@@ -59,14 +57,14 @@ std::coroutine_handle<> promise_base::finish_spawned(std::coroutine_handle<> sel
 }
 
 void release_joined(promise_base& p, std::coroutine_handle<> h, const std::exception_ptr* exc) noexcept {
-  if (!p.spawned_ || p.done_) {
-    if (exc && p.spawned_ && !is_cancellation(*exc)) {
+  if (!p.spawned() || p.done()) {
+    if (exc && p.spawned() && !is_cancellation(*exc)) {
       if (scheduler* s = scheduler::current()) s->report_detached_failure(*exc);
     }
     h.destroy();
     return;
   }
-  p.owner_kind_ = owner_kind::detached;
+  p.set_kind(owner_kind::detached);
   p.owner_ = nullptr;
   p.continuation_ = nullptr;
 }
@@ -107,7 +105,7 @@ task_group::~task_group() {
     st_.cancel_all();
     while (detail::list_hook* h = st_.children.pop_front()) {
       auto& p = detail::promise_base::from_hook(*h);
-      p.owner_kind_ = detail::owner_kind::detached;
+      p.set_kind(detail::owner_kind::detached);
       p.owner_ = nullptr;
       st_.sched->adopt_detached(p);
     }

@@ -43,9 +43,13 @@ class promise_base {
   list_hook hook_{};
   void* frame_ = nullptr;  // the coroutine frame's address, to destroy it without knowing T
   void* owner_ = nullptr;
-  owner_kind owner_kind_ = owner_kind::none;
-  bool spawned_ = false;
-  bool done_ = false;
+
+  // Spawned-task state, kept in spare bytes of own_cancel_ (see cancel_slot).
+  owner_kind kind() const noexcept { return static_cast<owner_kind>(own_cancel_.owner_byte0); }
+  void set_kind(owner_kind k) noexcept { own_cancel_.owner_byte0 = static_cast<std::uint8_t>(k); }
+  bool spawned() const noexcept { return kind() != owner_kind::none; }
+  bool done() const noexcept { return own_cancel_.owner_byte1 != 0; }
+  void set_done() noexcept { own_cancel_.owner_byte1 = 1; }
 
   // Final-suspend path of a spawned task (spawn.cpp). `exc` is the task's exception, if any.
   std::coroutine_handle<> finish_spawned(std::coroutine_handle<> self, const std::exception_ptr* exc) noexcept;

@@ -20,8 +20,9 @@ namespace corio::detail {
 struct timer_node {
   static constexpr std::uint32_t npos = 0xffffffffu;
   std::int64_t deadline = 0;  // steady-clock nanoseconds (or paused-clock nanoseconds)
-  std::uint32_t index = npos; // position in the heap, npos when not queued
   void (*fire)(timer_node*) noexcept = nullptr;
+  std::uint32_t index = npos; // position in the heap, npos when not queued (last: derived classes
+                              // may use the tail padding)
 
   bool queued() const noexcept { return index != npos; }
 };
