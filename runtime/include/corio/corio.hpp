@@ -1,9 +1,12 @@
-// corio/corio.hpp - the whole public API of corio's core.
+// corio/corio.hpp - the whole public API of corio: the core, networking (corio/net.hpp) and files
+// (corio/fs.hpp).
 #pragma once
 
 #include <corio/blocking.hpp>
 #include <corio/cancel.hpp>
 #include <corio/error.hpp>
+#include <corio/fs.hpp>
+#include <corio/net.hpp>
 #include <corio/runtime.hpp>
 #include <corio/spawn.hpp>
 #include <corio/task.hpp>

@@ -1,0 +1,157 @@
+// corio/net/detail/fd_handle.hpp - the file descriptor inside every corio IO object, and the
+// awaitable that runs one backend operation on it. Internal: use the classes of corio/net and
+// corio/fs.
+//
+// fd_handle owns one fd, its backend registration (Asio: a reactor descriptor, from attach_fd; io_uring:
+// none), the runtime it belongs to, and the list of operations in flight on it (fd_op). Invariants:
+//   - every fd_op in `pending_` is suspended in the backend on this fd, and its owner_ is this;
+//   - close() first detaches every pending op (owner_ = nullptr, closed = true) and asks the backend
+//     to cancel it, pushes those cancellations to the kernel, and only then unregisters and
+//     closes the fd, so a pending op never runs on a recycled fd number and Asio never re-arms a
+//     wait on a deleted descriptor. The ops then complete (normally with -ECANCELED) and their
+//     coroutines resume without touching the handle;
+//   - moving a handle re-points its pending ops at the new location, so an object may be moved
+//     (e.g. by a growing std::vector) while another task waits on it. The coroutines of corio's
+//     IO objects reach the handle only through fd_op::owner() after each await for that reason.
+// Everything here runs on the runtime's thread.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <coroutine>
+#include <cstdint>
+#include <string>
+
+#include <corio/detail/io_op.hpp>
+#include <corio/detail/scheduler.hpp>
+#include <corio/net/deadline.hpp>
+
+namespace corio::detail {
+
+class fd_op;
+
+class fd_handle {
+ public:
+  enum class kind : std::uint8_t { none, socket, file };
+
+  fd_handle() noexcept = default;
+  // Takes ownership of `fd` for the current runtime. A socket is registered with the backend's
+  // reactor (Asio); a file is not (regular files cannot be polled). Throws (and closes fd) when
+  // there is no runtime or the registration fails.
+  fd_handle(int fd, kind k);
+  fd_handle(fd_handle&& o) noexcept;
+  fd_handle& operator=(fd_handle&& o) noexcept;
+  fd_handle(const fd_handle&) = delete;
+  fd_handle& operator=(const fd_handle&) = delete;
+  ~fd_handle() { close(); }
+
+  int fd() const noexcept { return fd_; }
+  bool is_open() const noexcept { return fd_ >= 0; }
+  void* fd_state() const noexcept { return fd_state_; }
+  bool has_pending() const noexcept { return pending_ != nullptr; }
+
+  // Cancels pending operations (they end with errc::operation_aborted), unregisters and closes
+  // the fd. Idempotent.
+  void close() noexcept;
+
+  // What error messages name: the peer (or local) socket address, or a file's path.
+  sockaddr_storage name{};
+  socklen_t name_len = 0;
+  std::string path;
+  // "127.0.0.1:80", "[::1]:80", "/tmp/sock", "@abstract", the path, or "fd 7".
+  std::string describe() const;
+
+ private:
+  friend class fd_op;
+  void link(fd_op& op) noexcept;
+  void unlink(fd_op& op) noexcept;
+  void take(fd_handle& o) noexcept;
+
+  int fd_ = -1;
+  void* fd_state_ = nullptr;
+  scheduler* sched_ = nullptr;
+  fd_op* pending_ = nullptr;
+  kind kind_ = kind::none;
+};
+
+// One operation on an fd_handle: `int r = co_await op;` yields the syscall result (>= 0, or
+// -errno). Set the op's fields (op().buf, len, ...) before awaiting. If the handle is closed
+// before the op starts, the result is -EBADF; if it is closed while the op is pending, owner()
+// becomes nullptr and closed() true.
+class fd_op {
+ public:
+  fd_op(fd_handle& h, op_code code, deadline d = {}) noexcept : owner_(&h) {
+    aw_.op.code = code;
+    aw_.op.deadline_ns = d.ns();
+  }
+  fd_op(const fd_op&) = delete;
+  fd_op& operator=(const fd_op&) = delete;
+  ~fd_op() {
+    if (owner_ && linked_) owner_->unlink(*this);
+  }
+
+  io_op& op() noexcept { return aw_.op; }
+  const io_op& op() const noexcept { return aw_.op; }
+  // The handle, or nullptr if it was closed or destroyed while the op was pending.
+  fd_handle* owner() const noexcept { return owner_; }
+  bool closed() const noexcept { return closed_; }
+  bool timed_out() const noexcept { return aw_.op.timed_out; }
+
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    if (!owner_ || owner_->fd_ < 0) {
+      aw_.op.result = -EBADF;
+      return false;
+    }
+    // A deadline already past fails at once on every backend (io_uring would otherwise let an
+    // operation that completes inline, such as a cached file read, succeed).
+    if (aw_.op.deadline_ns != 0 && aw_.op.deadline_ns <= scheduler::current_or_throw().now_ns()) {
+      aw_.op.timed_out = true;
+      aw_.op.result = -ECANCELED;
+      return false;
+    }
+    aw_.op.fd = owner_->fd_;
+    aw_.op.fd_state = owner_->fd_state_;
+    owner_->link(*this);
+    bool suspended = false;
+    try {
+      suspended = aw_.await_suspend(h);
+    } catch (...) {
+      owner_->unlink(*this);
+      throw;
+    }
+    if (!suspended) owner_->unlink(*this);
+    return suspended;
+  }
+  std::int32_t await_resume() noexcept {
+    if (owner_ && linked_) owner_->unlink(*this);
+    return aw_.op.result;
+  }
+
+ private:
+  friend class fd_handle;
+  io_awaiter aw_;
+  fd_handle* owner_;
+  fd_op* next_ = nullptr;
+  fd_op* prev_ = nullptr;
+  bool linked_ = false;
+  bool closed_ = false;
+};
+
+inline void fd_handle::link(fd_op& op) noexcept {
+  op.prev_ = nullptr;
+  op.next_ = pending_;
+  if (pending_) pending_->prev_ = &op;
+  pending_ = &op;
+  op.linked_ = true;
+}
+inline void fd_handle::unlink(fd_op& op) noexcept {
+  if (op.prev_) op.prev_->next_ = op.next_; else pending_ = op.next_;
+  if (op.next_) op.next_->prev_ = op.prev_;
+  op.next_ = op.prev_ = nullptr;
+  op.linked_ = false;
+}
+
+}  // namespace corio::detail
