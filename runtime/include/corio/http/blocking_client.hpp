@@ -1,0 +1,83 @@
+// corio/http/blocking_client.hpp - a blocking HTTP/1.1 client for the thread and process models.
+//
+// What it does: client.get("http://127.0.0.1:8080/page/0") connects (or reuses a pooled
+// keep-alive connection), sends the request built by corio/http/request.hpp, reads the response
+// with corio/http/parser.hpp, follows redirects (bounded), and returns the response. It shares the
+// request and parser code with corio's async client, so the execution models differ only in how
+// they wait: this one blocks the calling thread in poll() on non-blocking sockets, never longer
+// than the request's deadline (client_options::request_timeout, or the deadline passed in).
+//   - name resolution: a numeric IPv4/IPv6 host is used directly; other names go through
+//     getaddrinfo (blocking, not bounded by the deadline), every address is tried in turn;
+//   - keep-alive: connections are pooled per host:port (corio/http/pool.hpp) when the response
+//     allows it and nothing followed it on the wire; a pooled connection that fails before any
+//     response byte (the server closed it while idle) is retried once on a new connection;
+//   - redirects: 301/302/303/307/308 with Location, resolved against the request URL, at most
+//     max_redirects of them (more: errc::too_many_redirects, e.g. for a loop). Location may point
+//     to another host; callers that must stay on one host check response::final_url.
+//
+// Errors: corio::error. code() is a corio::http::errc (timeout, connection_reset, truncated,
+// malformed_response, header_too_large, body_too_large, too_many_redirects, resolve_failed,
+// invalid_url, unsupported_scheme) or an errno in std::system_category() (connection_refused,
+// too many open files, ...). what() starts with the method and URL: "GET http://h/x: ...".
+// A failed request never leaves its connection in the pool. HTTP error statuses (404, 500) are
+// not errors: they are responses.
+//
+// Threads: request(), get() and head() may be called from many threads at once on one client
+// (each call uses its own connection; the pool is locked). Create clients after fork(), not before
+// (a child must not share its parent's pooled sockets).
+// Cancellation: a blocking call cannot be cancelled; it returns at the latest at its deadline.
+// Buffers: arguments need only live for the call.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include <corio/http/options.hpp>
+#include <corio/http/request.hpp>
+#include <corio/http/response.hpp>
+#include <corio/http/url.hpp>
+
+namespace corio::http {
+
+struct client_stats {
+  std::uint64_t requests = 0;            // requests sent (redirect hops and retries included)
+  std::uint64_t connections_opened = 0;  // TCP connections established
+  std::uint64_t connections_reused = 0;  // requests sent on a pooled connection
+  std::uint64_t stale_retries = 0;       // pooled connections found closed, request retried
+};
+
+class blocking_client {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  explicit blocking_client(client_options options = {});
+  ~blocking_client();  // closes the idle connections
+  blocking_client(const blocking_client&) = delete;
+  blocking_client& operator=(const blocking_client&) = delete;
+
+  response get(std::string_view u) { return request(method::get, url::parse(u)); }
+  response get(const url& u) { return request(method::get, u); }
+  response head(const url& u) { return request(method::head, u); }
+  // One fetch with deadline now + options().request_timeout.
+  response request(method m, const url& u);
+  // One fetch that gives up at `deadline`.
+  response request(method m, const url& u, clock::time_point deadline);
+
+  const client_options& options() const noexcept { return options_; }
+  client_stats stats() const noexcept;
+  std::size_t idle_connections() const;
+  void close_idle_connections();
+
+ private:
+  struct pool_type;
+  response exchange(method m, const url& u, clock::time_point deadline);
+
+  client_options options_;
+  std::unique_ptr<pool_type> pool_;
+  std::atomic<std::uint64_t> requests_{0}, opened_{0}, reused_{0}, retries_{0};
+};
+
+}  // namespace corio::http

@@ -1,0 +1,19 @@
+// corio/http/http.hpp - the whole public API of corio::http (target corio::http).
+//
+// URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
+// parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
+// client settings (options.hpp), the blocking client (blocking_client.hpp), link extraction
+// (links.hpp) and the typed errors (error.hpp). See docs/api-http.md.
+#pragma once
+
+#include <corio/http/blocking_client.hpp>
+#include <corio/http/error.hpp>
+#include <corio/http/header.hpp>
+#include <corio/http/links.hpp>
+#include <corio/http/options.hpp>
+#include <corio/http/parser.hpp>
+#include <corio/http/pool.hpp>
+#include <corio/http/redirect.hpp>
+#include <corio/http/request.hpp>
+#include <corio/http/response.hpp>
+#include <corio/http/url.hpp>

@@ -1,0 +1,50 @@
+// corio/http/links.hpp - the links of an HTML page, for crawling.
+//
+// What it does: parses the page with gumbo (Debian libgumbo-dev, an HTML5-conformant parser, so
+// broken real-world markup is read the way browsers read it) and returns the href of every <a> and
+// <area> element (and of <link> elements when asked), in document order, each resolved against the
+// page's URL - or against the document's first <base href>, as browsers do - and normalised by
+// corio/http/url.hpp (so fragments are gone and duplicates are recognisable). Links that cannot be
+// fetched over http (mailto:, javascript:, https:, ftp:, ...) or cannot be parsed are skipped and
+// counted, not thrown. Links in <template> contents are not links of the page and are skipped.
+//
+// Errors: html_too_deep (corio::error) when elements nest deeper than max_nesting. Why: gumbo's
+// tree builder costs time quadratic in the nesting depth (every start tag scans the stack of open
+// elements), so 1 MB of "<div>" would take minutes; browsers cap the depth too (Chromium at 512).
+// The depth is estimated by a linear pre-scan of the tags before gumbo runs (end tags, void
+// elements, elements with implied end tags such as <p> and <li>, self-closing tags in SVG and
+// MathML, comments and raw text such as <script> are taken into account). Gumbo is also told not to
+// record parse errors, which would otherwise copy the open-element stack for each error (quadratic
+// memory). std::bad_alloc when memory runs out.
+//
+// Threads: reentrant; any number of threads may extract links at once. Cancellation: not
+// applicable (CPU only; run it off the event loop with spawn_blocking if pages are large).
+// Buffers: `html` need only live for the call; the returned URLs own their text.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include <corio/http/url.hpp>
+
+namespace corio::http {
+
+struct link_options {
+  bool include_link_elements = false;  // also <link href> (stylesheets, alternates, icons)
+  bool use_base_element = true;        // resolve against <base href> when the page has one
+  bool deduplicate = true;             // each URL at most once, at its first occurrence
+  std::size_t max_nesting = 1024;      // deeper: errc::html_too_deep
+};
+
+struct link_stats {
+  std::size_t hrefs = 0;           // href attributes seen on the selected elements
+  std::size_t unsupported = 0;     // skipped: not http (mailto:, javascript:, https:, ...)
+  std::size_t invalid = 0;         // skipped: not a valid URL (bad host, port, escape, ...)
+  std::size_t duplicates = 0;      // skipped: same URL as an earlier link (when deduplicating)
+};
+
+std::vector<url> extract_links(std::string_view html, const url& page_url, const link_options& options = {},
+                               link_stats* stats = nullptr);
+
+}  // namespace corio::http
