@@ -136,4 +136,25 @@ TEST_SUITE("task_group") {
     CHECK(counted::alive() == 0);
     CHECK(aborted == 0);  // destroyed, not resumed
   }
+
+  TEST_CASE_TEMPLATE("a second task joining the same group at once is refused", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    int aborted = 0;
+    auto main = [&]() -> corio::task<void> {
+      corio::task_group g;
+      g.spawn(sleep_or_abort(aborted));
+      auto first = corio::spawn([](corio::task_group& grp) -> corio::task<void> { co_await grp.join(); }(g));
+      co_await corio::yield();
+      try {
+        co_await g.join();
+        FAIL("a concurrent second join should throw");
+      } catch (const corio::error& e) {
+        CHECK(e.code() == corio::errc::invalid_argument);
+      }
+      g.cancel();
+      co_await first;
+    };
+    rt.block_on(main());
+    CHECK(aborted == 1);
+  }
 }

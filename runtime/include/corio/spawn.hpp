@@ -186,7 +186,8 @@ class group_join_awaiter final : cancel_handler {
   }
   bool await_ready() const noexcept { return g_.count == 0; }
   template <class P>
-  bool await_suspend(std::coroutine_handle<P> h) noexcept {
+  bool await_suspend(std::coroutine_handle<P> h) {
+    if (g_.joiner) throw_error(errc::invalid_argument, "task_group::join: another task is already joining this group");
     slot_ = slot_of(h);
     waiter_ = h;
     g_.joiner = h;
@@ -237,7 +238,8 @@ class task_group {
   // Children that have not finished.
   std::size_t size() const noexcept { return st_.count; }
   // Waits until every child has finished. Rethrows the first child failure (other than
-  // cancellation); throws operation_aborted if the waiting task was cancelled.
+  // cancellation); throws operation_aborted if the waiting task was cancelled. One task at a time
+  // may join a group (a second concurrent join throws errc::invalid_argument).
   detail::group_join_awaiter join() noexcept { return detail::group_join_awaiter{st_}; }
 
  private:
