@@ -32,6 +32,15 @@ bool is_stale_connection_error(const std::error_code& ec) {
   return ec == errc::truncated || ec == errc::connection_reset;
 }
 
+// now + d, saturating instead of overflowing for huge timeouts.
+blocking_client::clock::time_point after(std::chrono::milliseconds d) {
+  auto now = blocking_client::clock::now();
+  if (d > std::chrono::duration_cast<std::chrono::milliseconds>(blocking_client::clock::time_point::max() - now)) {
+    return blocking_client::clock::time_point::max();
+  }
+  return now + d;
+}
+
 }  // namespace
 
 blocking_client::blocking_client(client_options options)
@@ -47,7 +56,7 @@ std::size_t blocking_client::idle_connections() const { return pool_->idle(); }
 void blocking_client::close_idle_connections() { pool_->clear(); }
 
 response blocking_client::request(method m, const url& u) {
-  return request(m, u, clock::now() + options_.request_timeout);
+  return request(m, u, after(options_.request_timeout));
 }
 
 response blocking_client::request(method m, const url& u, clock::time_point deadline) {
@@ -99,7 +108,7 @@ response blocking_client::exchange(method m, const url& u, clock::time_point dea
       }
     }
     if (!conn) {
-      auto connect_deadline = std::min(deadline, clock::now() + options_.connect_timeout);
+      auto connect_deadline = std::min(deadline, after(options_.connect_timeout));
       conn = detail::connect_to(u, connect_deadline);
       opened_.fetch_add(1, std::memory_order_relaxed);
     } else {
