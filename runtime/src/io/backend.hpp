@@ -10,6 +10,10 @@
 //   wake                                          thread-safe, never blocks; the only call allowed
 //                                                 from a thread other than the scheduler's
 //   drain                                         blocks until no op is in flight (shutdown only)
+// poll() may also be called from inside a running task: fd_handle::close (net/) calls it to hand
+// cancellations to the kernel before it closes the fd, so that no queued request can run on a
+// recycled fd number. That is safe because completing an op (scheduler::complete) only queues its
+// coroutine; no coroutine runs inside poll().
 //
 // Completion rules:
 //   - Every op given to submit() is completed exactly once, via scheduler::complete(op), from
@@ -53,6 +57,10 @@ class io_backend {
 
   // Per-fd state for backends that need it (Asio's reactor registration). io_op::fd_state of an
   // op on `fd` must be the value attach_fd returned. nullptr is a valid state.
+  // Before detach_fd, every op still pending on the fd must have been cancelled (cancel_requested
+  // set, then cancel()): Asio aborts the waits of a descriptor it releases, and a wait that was not
+  // cancelled would otherwise re-arm on the deleted descriptor. The ops still complete afterwards,
+  // through scheduler::complete, as usual. The caller closes the fd after detach_fd.
   virtual void* attach_fd(int fd) = 0;
   virtual void detach_fd(int fd, void* state) noexcept = 0;
 
