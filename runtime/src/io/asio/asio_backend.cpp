@@ -17,6 +17,8 @@
 
 #include <asio.hpp>
 
+#include <corio/error.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -48,7 +50,10 @@ class asio_backend final : public io_backend {
     auto d = std::make_unique<descriptor>(ctx_);
     asio::error_code ec;
     d->assign(fd, ec);
-    if (ec) return nullptr;  // e.g. a regular file (epoll refuses it): ops run synchronously
+    // A regular file, which epoll refuses with EPERM, is accepted by Asio without registration (its
+    // ops never wait). Any other failure (ENOMEM, ENOSPC from fs.epoll.max_user_watches) would leave
+    // a socket whose every operation fails with EBADF: report the real reason instead.
+    if (ec) throw_error(std::error_code(ec.value(), std::system_category()), "register fd " + std::to_string(fd) + " with epoll");
     return d.release();
   }
   void detach_fd(int, void* state) noexcept override {
