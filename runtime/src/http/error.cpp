@@ -21,6 +21,7 @@ class category final : public std::error_category {
       case errc::too_many_redirects: return "too many HTTP redirects";
       case errc::resolve_failed: return "host name resolution failed";
       case errc::html_too_deep: return "HTML nested too deeply";
+      case errc::malformed_request: return "malformed HTTP request";
     }
     return "unknown corio.http error";
   }

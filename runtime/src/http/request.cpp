@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include "header_check.hpp"
+
 namespace corio::http {
 namespace {
 
@@ -25,23 +27,33 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-void check_extra(const header& h) {
-  if (!is_token(h.name)) {
-    throw_error(corio::errc::invalid_argument, "HTTP request: header name \"" + h.name + "\" is not a token");
-  }
-  for (char c : h.value) {
+}  // namespace
+
+namespace detail {
+
+void check_header_value(std::string_view name, std::string_view value, std::string_view what) {
+  for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') {
-      throw_error(corio::errc::invalid_argument, "HTTP request: header " + h.name + " has CR, LF or NUL in its value");
-    }
-  }
-  for (const char* own : {"Host", "Connection", "User-Agent", "Content-Length", "Transfer-Encoding"}) {
-    if (header_name_equals(h.name, own)) {
-      throw_error(corio::errc::invalid_argument, std::string("HTTP request: header ") + own + " is written by the request builder");
+      throw_error(corio::errc::invalid_argument, std::string(what) + ": header " + std::string(name) +
+                                                     " has CR, LF or NUL in its value");
     }
   }
 }
 
-}  // namespace
+void check_header_field(const header& h, std::string_view what, std::initializer_list<std::string_view> reserved) {
+  if (!is_token(h.name)) {
+    throw_error(corio::errc::invalid_argument, std::string(what) + ": header name \"" + h.name + "\" is not a token");
+  }
+  check_header_value(h.name, h.value, what);
+  for (std::string_view own : reserved) {
+    if (header_name_equals(h.name, own)) {
+      throw_error(corio::errc::invalid_argument, std::string(what) + ": header " + std::string(own) +
+                                                     " is written by corio itself");
+    }
+  }
+}
+
+}  // namespace detail
 
 bool header_name_equals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -62,12 +74,11 @@ const char* to_string(method m) noexcept { return m == method::head ? "HEAD" : "
 
 void append_request(std::string& out, method m, const url& u, const request_options& options) {
   if (u.empty()) throw_error(errc::invalid_url, "HTTP request: empty URL");
-  for (const auto& h : options.extra_headers) check_extra(h);
-  for (char c : options.user_agent) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      throw_error(corio::errc::invalid_argument, "HTTP request: User-Agent has CR, LF or NUL");
-    }
+  for (const auto& h : options.extra_headers) {
+    detail::check_header_field(h, "HTTP request",
+                               {"Host", "Connection", "User-Agent", "Content-Length", "Transfer-Encoding"});
   }
+  detail::check_header_value("User-Agent", options.user_agent, "HTTP request");
   out += to_string(m);
   out += ' ';
   out += u.target();

@@ -22,6 +22,10 @@ bool fail(failure& f, errc code, std::string detail) {
   f.detail = std::move(detail);
   return false;
 }
+std::optional<url> no_url(failure& f, errc code, std::string detail) {
+  fail(f, code, std::move(detail));
+  return std::nullopt;
+}
 
 bool is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -284,14 +288,14 @@ struct url_builder {
     std::string cleaned;
     if (!clean(text, cleaned, f)) return std::nullopt;
     reference r = split(cleaned);
-    if (!r.has_scheme) return fail(f, errc::invalid_url, "not an absolute URL (no scheme)"), std::nullopt;
+    if (!r.has_scheme) return no_url(f, errc::invalid_url, "not an absolute URL (no scheme)");
     if (!check_scheme(r.scheme, f)) return std::nullopt;
-    if (!r.has_authority) return fail(f, errc::invalid_url, "no \"//host\" after \"http:\""), std::nullopt;
+    if (!r.has_authority) return no_url(f, errc::invalid_url, "no \"//host\" after \"http:\"");
     return build(r.authority, r.path, r.has_query, r.query, f);
   }
 
   static std::optional<url> resolve(const url& base, std::string_view text, failure& f) {
-    if (base.empty()) return fail(f, errc::invalid_url, "cannot resolve against an empty URL"), std::nullopt;
+    if (base.empty()) return no_url(f, errc::invalid_url, "cannot resolve against an empty URL");
     std::string cleaned;
     if (!clean(text, cleaned, f)) return std::nullopt;
     reference r = split(cleaned);

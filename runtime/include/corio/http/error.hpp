@@ -32,6 +32,7 @@ enum class errc {
   too_many_redirects,  // more redirects than client_options::max_redirects (e.g. a redirect loop)
   resolve_failed,      // the host name could not be resolved (getaddrinfo)
   html_too_deep,       // extract_links: the document nests elements deeper than link_options allow
+  malformed_request,   // request_parser: the peer did not send a valid HTTP/1.x request
 };
 
 const std::error_category& error_category() noexcept;

@@ -3,7 +3,8 @@
 // URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
 // parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
 // client settings (options.hpp), the blocking client (blocking_client.hpp), link extraction
-// (links.hpp) and the typed errors (error.hpp). See docs/api-http.md.
+// (links.hpp), the server side (server.hpp: request parser, response writer) and the typed
+// errors (error.hpp). See docs/api-http.md.
 #pragma once
 
 #include <corio/http/blocking_client.hpp>
@@ -16,4 +17,5 @@
 #include <corio/http/redirect.hpp>
 #include <corio/http/request.hpp>
 #include <corio/http/response.hpp>
+#include <corio/http/server.hpp>
 #include <corio/http/url.hpp>

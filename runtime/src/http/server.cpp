@@ -1,0 +1,228 @@
+// The server side of HTTP/1.1 (corio/http/server.hpp): the request parser on libhttp-parser and
+// the response writer. The parser drives http_parser as parser.cpp does (see the comment there):
+// it pauses after the header block, to count its bytes on the wire exactly, and after the
+// request, so that pipelined bytes stay unconsumed.
+#include <corio/error.hpp>
+#include <corio/http/error.hpp>
+#include <corio/http/server.hpp>
+
+#include <http_parser.h>
+
+#include "header_check.hpp"
+
+namespace corio::http {
+
+std::optional<std::string_view> request::header_value(std::string_view name) const noexcept {
+  for (const auto& h : headers) {
+    if (header_name_equals(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
+
+struct request_parser::impl {
+  http_parser hp{};
+  parser_limits limits;
+  request req;
+  bool last_was_field = false;
+  std::size_t header_wire_bytes = 0, header_cb_bytes = 0;
+  bool started = false, headers_done = false, paused_for_headers = false, done = false, failed = false;
+  errc error_code = errc::malformed_request;
+  std::string error_detail;
+
+  static const http_parser_settings settings;
+
+  int record(errc code, std::string detail) {
+    failed = true;
+    error_code = code;
+    error_detail = std::move(detail);
+    return -1;
+  }
+  [[noreturn]] void rethrow() const { throw_error(error_code, "HTTP request: " + error_detail); }
+  std::string header_limit_text() const {
+    return "header block exceeds " + std::to_string(limits.max_header_bytes) + " bytes";
+  }
+  int count(std::size_t n) {
+    header_cb_bytes += n;
+    return header_cb_bytes > limits.max_header_bytes ? record(errc::header_too_large, header_limit_text()) : 0;
+  }
+
+  static impl& self(http_parser* p) { return *static_cast<impl*>(p->data); }
+  static int on_url(http_parser* p, const char* at, std::size_t n) {
+    auto& s = self(p);
+    s.req.target.append(at, n);
+    return s.count(n);
+  }
+  static int on_header_field(http_parser* p, const char* at, std::size_t n) {
+    auto& s = self(p);
+    std::size_t framing = 0;
+    if (!s.last_was_field) {
+      s.req.headers.emplace_back();
+      framing = 4;
+    }
+    s.req.headers.back().name.append(at, n);
+    s.last_was_field = true;
+    return s.count(n + framing);
+  }
+  static int on_header_value(http_parser* p, const char* at, std::size_t n) {
+    auto& s = self(p);
+    if (s.req.headers.empty()) s.req.headers.emplace_back();
+    s.req.headers.back().value.append(at, n);
+    s.last_was_field = false;
+    return s.count(n);
+  }
+  static int on_headers_complete(http_parser* p) {
+    auto& s = self(p);
+    s.req.method = http_method_str(static_cast<http_method>(p->method));
+    s.req.version_major = p->http_major;
+    s.req.version_minor = p->http_minor;
+    s.headers_done = s.paused_for_headers = true;
+    http_parser_pause(p, 1);
+    if (p->upgrade) return s.record(errc::malformed_request, "protocol upgrades and CONNECT are not supported");
+    if ((p->flags & F_CONTENTLENGTH) != 0 && p->content_length > s.limits.max_body_bytes) {
+      return s.record(errc::body_too_large, "Content-Length " + std::to_string(p->content_length) + " exceeds " +
+                                                std::to_string(s.limits.max_body_bytes) + " bytes");
+    }
+    return 0;
+  }
+  static int on_body(http_parser* p, const char* at, std::size_t n) {
+    auto& s = self(p);
+    if (n > s.limits.max_body_bytes - s.req.body.size()) {
+      return s.record(errc::body_too_large, "body exceeds " + std::to_string(s.limits.max_body_bytes) + " bytes");
+    }
+    s.req.body.append(at, n);
+    return 0;
+  }
+  static int on_message_complete(http_parser* p) {
+    auto& s = self(p);
+    s.done = true;
+    s.req.keep_alive = http_should_keep_alive(p) != 0;
+    http_parser_pause(p, 1);
+    return 0;
+  }
+
+  void begin() {
+    http_parser_init(&hp, HTTP_REQUEST);
+    hp.data = this;
+    req = request{};
+    last_was_field = started = headers_done = paused_for_headers = done = failed = false;
+    header_wire_bytes = header_cb_bytes = 0;
+    error_detail.clear();
+  }
+
+  std::size_t feed(const char* data, std::size_t len) {
+    if (failed) rethrow();
+    if (done || len == 0) return 0;
+    started = true;
+    std::size_t used = 0;
+    while (used < len) {
+      bool in_headers = !headers_done;
+      std::size_t n = http_parser_execute(&hp, &settings, data + used, len - used);
+      used += n;
+      auto err = HTTP_PARSER_ERRNO(&hp);
+      if (in_headers) {
+        header_wire_bytes += n + (paused_for_headers ? 1 : 0);
+        if (header_wire_bytes > limits.max_header_bytes && !failed) record(errc::header_too_large, header_limit_text());
+      }
+      if (failed) rethrow();
+      if (err == HPE_PAUSED) {
+        http_parser_pause(&hp, 0);
+        if (paused_for_headers) {
+          paused_for_headers = false;
+          continue;
+        }
+        return used;  // the request is complete
+      }
+      if (err != HPE_OK) {
+        if (err == HPE_HEADER_OVERFLOW) {
+          record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
+        } else {
+          record(errc::malformed_request, http_errno_description(err));
+        }
+        rethrow();
+      }
+      if (n == 0) break;
+    }
+    return used;
+  }
+};
+
+const http_parser_settings request_parser::impl::settings = [] {
+  http_parser_settings s;
+  http_parser_settings_init(&s);
+  s.on_url = &impl::on_url;
+  s.on_header_field = &impl::on_header_field;
+  s.on_header_value = &impl::on_header_value;
+  s.on_headers_complete = &impl::on_headers_complete;
+  s.on_body = &impl::on_body;
+  s.on_message_complete = &impl::on_message_complete;
+  return s;
+}();
+
+request_parser::request_parser(parser_limits limits) : impl_(std::make_unique<impl>()) {
+  impl_->limits = limits;
+  impl_->begin();
+}
+request_parser::~request_parser() = default;
+request_parser::request_parser(request_parser&&) noexcept = default;
+request_parser& request_parser::operator=(request_parser&&) noexcept = default;
+
+void request_parser::reset() { impl_->begin(); }
+std::size_t request_parser::feed(std::string_view bytes) { return impl_->feed(bytes.data(), bytes.size()); }
+bool request_parser::complete() const noexcept { return impl_->done; }
+bool request_parser::started() const noexcept { return impl_->started; }
+const request& request_parser::current() const noexcept { return impl_->req; }
+
+void request_parser::finish() {
+  if (impl_->failed) impl_->rethrow();
+  if (impl_->done || !impl_->started) return;
+  impl_->record(errc::truncated, impl_->headers_done ? "connection closed inside the request body"
+                                                     : "connection closed inside the request head");
+  impl_->rethrow();
+}
+
+request request_parser::take() {
+  if (!impl_->done) throw_error(corio::errc::invalid_argument, "request_parser::take: the request is not complete");
+  return std::move(impl_->req);
+}
+
+const char* reason_phrase(int status) noexcept {
+  if (status < 100 || status > 999) return "Unknown";
+  const char* s = http_status_str(static_cast<http_status>(status));
+  return (s && *s && std::string_view(s) != "<unknown>") ? s : "Unknown";
+}
+
+void append_response(std::string& out, int status, std::string_view body, const response_options& options) {
+  if (status < 100 || status > 999) {
+    throw_error(corio::errc::invalid_argument, "HTTP response: status " + std::to_string(status) + " is not 100..999");
+  }
+  detail::check_header_value("Content-Type", options.content_type, "HTTP response");
+  for (const auto& h : options.extra_headers) {
+    detail::check_header_field(h, "HTTP response", {"Content-Length", "Transfer-Encoding", "Connection"});
+    if (!options.content_type.empty() && header_name_equals(h.name, "Content-Type")) {
+      throw_error(corio::errc::invalid_argument, "HTTP response: Content-Type given twice");
+    }
+  }
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\n";
+  if (!options.content_type.empty()) {
+    out += "Content-Type: ";
+    out += options.content_type;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(body.size());
+  out += options.keep_alive ? "\r\nConnection: keep-alive\r\n" : "\r\nConnection: close\r\n";
+  for (const auto& h : options.extra_headers) {
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  if (!options.head_only) out += body;
+}
+
+}  // namespace corio::http
