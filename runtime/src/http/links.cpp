@@ -9,6 +9,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "tag_stream.hpp"
+
 namespace corio::http {
 namespace {
 
@@ -130,7 +132,9 @@ std::vector<url> extract_links(std::string_view html, const url& page_url, const
                                          std::to_string(nesting) + " deep (limit " +
                                          std::to_string(options.max_nesting) + ")");
   }
-  gumbo_doc doc(html);
+  std::string stripped;
+  if (options.strip_text) stripped = detail::strip_text(html);
+  gumbo_doc doc(options.strip_text ? std::string_view(stripped) : html);
 
   // Walk the tree in document order, collecting hrefs; the base applies to all of them.
   std::vector<const char*> hrefs;

@@ -8,6 +8,16 @@
 // fetched over http (mailto:, javascript:, https:, ftp:, ...) or cannot be parsed are skipped and
 // counted, not thrown. Links in <template> contents are not links of the page and are skipped.
 //
+// strip_text: gumbo costs about 70 ns per byte, text included (measured here: 280 us for 4 KiB of
+// text), though text never creates, removes or changes an element. With strip_text, a linear pass
+// that follows the HTML5 tokenizer's tag states keeps every tag and doctype byte for byte and drops
+// text, comments and raw-text contents (script, style, title, ...), and gumbo parses the rest.
+// Where the tree builder rather than the tag decides how tokenizing continues (<svg>, <math>,
+// <select>, <frameset>, <plaintext>, "<!--" inside a script) the rest of the page goes to gumbo
+// whole. The links found are the same; only with deduplicate off can the number of repeated links
+// differ (text makes the tree builder clone open formatting elements such as <a>). Tests compare
+// both modes on thousands of generated and real-world-shaped documents.
+//
 // Errors: html_too_deep (corio::error) when elements nest deeper than max_nesting. Why: gumbo's
 // tree builder costs time quadratic in the nesting depth (every start tag scans the stack of open
 // elements), so 1 MB of "<div>" would take minutes; browsers cap the depth too (Chromium at 512).
@@ -35,6 +45,9 @@ struct link_options {
   bool use_base_element = true;        // resolve against <base href> when the page has one
   bool deduplicate = true;             // each URL at most once, at its first occurrence
   std::size_t max_nesting = 1024;      // deeper: errc::html_too_deep
+  // Hand gumbo only the document's tags, without its text (see below): the same links, several
+  // times faster on text-heavy pages. Off: gumbo reads every byte.
+  bool strip_text = false;
 };
 
 struct link_stats {
