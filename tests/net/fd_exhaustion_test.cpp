@@ -110,6 +110,21 @@ task<void> scenario(report& r) {
     clients.push_back(co_await tcp_stream::connect(ep));
     if (!co_await echoes(clients.back(), static_cast<std::uint32_t>(i))) r.set("initial_echo", "bad");
   }
+  // Sanitizer builds: UBSan checks a dynamic type the first time it meets it by writing the object
+  // to a pipe it creates; at the descriptor limit it cannot, and reports a false "invalid vptr".
+  // Meet the error types once while descriptors are free (a past deadline fails at once).
+  bool warm = false;
+  try {
+    (void)co_await l.accept(corio::clock::time_point{});
+  } catch (const corio::error& e) {
+    warm = e.code() == corio::errc::timed_out && e.code() != std::errc::too_many_files_open && *e.what();
+  }
+  try {
+    corio::throw_errno(-EMFILE, "warm-up");
+  } catch (const corio::error& e) {
+    warm = warm && e.code() == std::errc::too_many_files_open && e.code() != corio::errc::operation_aborted && *e.what();
+  }
+  r.set("warmup", warm ? "ok" : "unexpected");
   std::vector<int> fillers = allow_only(1);
   // The client socket takes the last descriptor; the handshake completes in the kernel; the
   // server's accept then has none left.
@@ -213,5 +228,6 @@ TEST_SUITE("net fd exhaustion") {
     CHECK(kv["extra_echo"] == "1");
     CHECK(kv["accepted"] == "5");
     CHECK(kv["initial_echo"] == "");
+    CHECK(kv["warmup"] == "ok");
   }
 }

@@ -3,6 +3,7 @@
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -62,6 +63,7 @@ task<tcp_stream> tcp_stream::connect(std::string host, std::uint16_t port, deadl
       last = std::current_exception();
     }
   }
+  if (!last) throw error(std::error_code(EAI_NONAME, resolve_error_category()), "connect " + host);
   std::rethrow_exception(last);
 }
 
