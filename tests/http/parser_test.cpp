@@ -272,7 +272,7 @@ TEST_SUITE("http.parser") {
         "HTTP/1.1 2000 OK\r\n\r\n",
         "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  // a TLS ClientHello-like byte soup
         "HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nX: a\x01" "b\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX: a\001b\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",

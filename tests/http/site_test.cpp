@@ -56,7 +56,9 @@ TEST_SUITE("crawl.site") {
   }
 
   TEST_CASE("every page is reachable from page 0, and depths and BFS order agree with the links") {
-    for (auto [n, k] : {std::pair<std::uint64_t, unsigned>{1, 0}, {2, 0}, {2, 3}, {100, 0}, {100, 2}, {5000, 4}}) {
+    for (auto nk : {std::pair<std::uint64_t, unsigned>{1, 0}, {2, 0}, {2, 3}, {100, 0}, {100, 2}, {5000, 4}}) {
+      std::uint64_t n = nk.first;
+      unsigned k = nk.second;
       CAPTURE(n);
       CAPTURE(k);
       site s(params(n, k, 256));
