@@ -10,6 +10,10 @@
 
 #include <corio/corio.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace net_test {
 
 using corio::task;
@@ -28,6 +32,19 @@ inline std::vector<std::byte> payload(std::size_t n, std::uint32_t seed = 1) {
     v[i] = static_cast<std::byte>(x);
   }
   return v;
+}
+
+// Whether this host has an IPv6 loopback (containers often run with IPv6 disabled). Tests skip
+// their IPv6 parts, saying so, when it does not.
+inline bool have_ipv6_loopback() {
+  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
 }
 
 // A listener on the loopback address of `family`, port 0.

@@ -19,7 +19,10 @@ TEST_SUITE("net udp") {
   TEST_CASE_TEMPLATE("send_to / receive_from round trips over IPv4 and IPv6", B, CORIO_BACKENDS) {
     CORIO_RUNTIME(rt, B);
     rt.block_on([]() -> task<void> {
+      const bool v6 = have_ipv6_loopback();
+      if (!v6) MESSAGE("no IPv6 loopback on this host: IPv4 only");
       for (const char* where : {"127.0.0.1:0", "[::1]:0"}) {
+        if (where[0] == '[' && !v6) continue;
         INFO(where);
         udp_socket a = udp_socket::bind(where);
         udp_socket b = udp_socket::bind(where);
