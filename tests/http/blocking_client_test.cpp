@@ -476,6 +476,36 @@ TEST_SUITE("http.blocking_client") {
     CHECK(WEXITSTATUS(status) == 0);
   }
 
+  TEST_CASE("a forked child does not reuse its parent's pooled connection") {
+    test_server server(serve([](const request_head&) { return make_response(200, "x"); }));
+    blocking_client client;
+    REQUIRE(client.get(server.url("/")).status == 200);
+    REQUIRE(client.idle_connections() == 1);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int code = 1;
+      try {
+        auto r = client.get(server.url("/"));
+        auto st = client.stats();
+        // The child opened its own connection and did not touch the parent's.
+        code = (r.status == 200 && st.connections_opened == 2 && st.connections_reused == 0) ? 0 : 2;
+      } catch (...) {
+        code = 3;
+      }
+      ::_exit(code);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(server.accepted() == 2);
+    // The parent's connection is intact and still reused.
+    CHECK(client.get(server.url("/")).status == 200);
+    CHECK(client.stats().connections_reused == 1);
+    CHECK(server.accepted() == 2);
+  }
+
   TEST_CASE("huge timeouts saturate instead of overflowing") {
     test_server server(serve([](const request_head&) { return make_response(200, "x"); }));
     client_options o;

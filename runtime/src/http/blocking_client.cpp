@@ -8,6 +8,8 @@
 
 #include "socket_io.hpp"
 
+#include <unistd.h>
+
 namespace corio::http {
 
 struct blocking_client::pool_type : connection_pool<detail::socket_fd> {
@@ -44,7 +46,9 @@ blocking_client::clock::time_point after(std::chrono::milliseconds d) {
 }  // namespace
 
 blocking_client::blocking_client(client_options options)
-    : options_(std::move(options)), pool_(std::make_unique<pool_type>(options_.max_idle_per_host)) {}
+    : options_(std::move(options)),
+      pool_(std::make_unique<pool_type>(options_.max_idle_per_host)),
+      owner_pid_(static_cast<int>(::getpid())) {}
 
 blocking_client::~blocking_client() = default;
 
@@ -95,6 +99,11 @@ response blocking_client::exchange(method m, const url& u, clock::time_point dea
   ro.user_agent = options_.user_agent;
   append_request(req, m, u, ro);
   std::string origin = u.origin();
+  int pid = static_cast<int>(::getpid());
+  if (owner_pid_.load(std::memory_order_relaxed) != pid) {
+    pool_->clear();  // a fork() child: close its copies of the parent's idle connections
+    owner_pid_.store(pid, std::memory_order_relaxed);
+  }
   response_parser parser(options_.limits);
   char buf[16 * 1024];
 

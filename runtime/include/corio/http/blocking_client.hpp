@@ -23,8 +23,10 @@
 // not errors: they are responses.
 //
 // Threads: request(), get() and head() may be called from many threads at once on one client
-// (each call uses its own connection; the pool is locked). Create clients after fork(), not before
-// (a child must not share its parent's pooled sockets).
+// (each call uses its own connection; the pool is locked). Processes: a client used in a process
+// other than the one that pooled its idle connections (a fork() child) first closes its copies of
+// them, so parent and child never share a connection; still, prefer creating clients after
+// fork() (a child forked while another thread held the pool's lock would deadlock on it).
 // Cancellation: a blocking call cannot be cancelled; it returns at the latest at its deadline.
 // Buffers: arguments need only live for the call.
 #pragma once
@@ -78,6 +80,7 @@ class blocking_client {
   client_options options_;
   std::unique_ptr<pool_type> pool_;
   std::atomic<std::uint64_t> requests_{0}, opened_{0}, reused_{0}, retries_{0};
+  std::atomic<int> owner_pid_;  // the process whose connections the pool holds
 };
 
 }  // namespace corio::http
