@@ -66,13 +66,30 @@ long long field_kb(const char* text, const char* key) {
   return -1;
 }
 
-// PSS of a process in bytes, or -1 if it is gone.
-long long pss_bytes(const char* proc_dir) {
-  char path[64], buf[2048];
+// What the kernel holds for every thread: its kernel stack (THREAD_SIZE: 16 KiB on x86-64 and
+// arm64; /proc/meminfo KernelStack / tasks on the machine agrees here: 2584 kB / 163 tasks).
+constexpr long long kernel_stack_bytes = 16 * 1024;
+
+struct proc_mem {
+  long long pss = -1;     // bytes; -1 if the process is gone
+  long long kernel = 0;   // page tables (VmPTE) + kernel stacks of its threads, bytes
+  long threads = 0;
+};
+
+// Memory of the process behind `proc_dir` ("/proc/self", "/proc/1234").
+proc_mem read_proc_mem(const char* proc_dir) {
+  proc_mem m;
+  char path[64], buf[4096];
   std::snprintf(path, sizeof path, "%s/smaps_rollup", proc_dir);
-  if (!read_small(path, buf, sizeof buf)) return -1;
+  if (!read_small(path, buf, sizeof buf)) return m;
   long long kb = field_kb(buf, "Pss");
-  return kb < 0 ? -1 : kb * 1024;
+  if (kb < 0) return m;
+  std::snprintf(path, sizeof path, "%s/status", proc_dir);
+  if (!read_small(path, buf, sizeof buf)) return m;
+  m.pss = kb * 1024;
+  m.threads = static_cast<long>(std::max(0LL, field_kb(buf, "Threads")));
+  m.kernel = std::max(0LL, field_kb(buf, "VmPTE")) * 1024 + m.threads * kernel_stack_bytes;
+  return m;
 }
 
 struct meminfo {
@@ -90,12 +107,6 @@ meminfo read_meminfo() {
   m.available = field_kb(buf, "MemAvailable") * 1024;
   m.used = field_kb(buf, "MemTotal") * 1024 - m.available;
   return m;
-}
-
-long self_threads() {
-  char buf[4096];
-  if (!read_small("/proc/self/status", buf, sizeof buf)) return 0;
-  return static_cast<long>(field_kb(buf, "Threads"));
 }
 
 long free_pids() {
@@ -122,12 +133,13 @@ std::string mib(long long b) {
 std::uint64_t sample_epoch() noexcept { return shared_epoch()->load(std::memory_order_acquire); }
 
 struct measurement::sample {
-  long long self_pss = 0;
+  proc_mem self;
   long long children_pss = 0;
+  long long children_kernel = 0;
   long children_live = 0, children_read = 0;
   meminfo mem;
-  long threads = 0;
   long pids_free = -1;
+  long in_flight = 0;
 };
 
 measurement::measurement(run_control& ctl, options o) : ctl_(ctl), o_(o) {
@@ -140,7 +152,9 @@ measurement::~measurement() {
 
 std::int64_t measurement::start() {
   corio_bench::reset_peak_rss();
-  m_.mem_self_base = pss_bytes("/proc/self");
+  const proc_mem base = read_proc_mem("/proc/self");
+  m_.mem_self_base = base.pss;
+  self_kernel_base_ = base.kernel;
   meminfo mi = read_meminfo();
   kernel_base_ = mi.kernel;
   sys_used_base_ = mi.used;
@@ -175,30 +189,35 @@ void measurement::poke() {
 
 measurement::sample measurement::take() {
   sample s;
-  s.self_pss = pss_bytes("/proc/self");
+  const std::size_t fin = ctl_.done.load() + ctl_.failed.load();
+  const std::size_t st = ctl_.started.load();
+  s.in_flight = st > fin ? static_cast<long>(st - fin) : 0;
+  s.self = read_proc_mem("/proc/self");
   std::vector<pid_t> kids = ctl_.sample_children(o_.child_sample);
   s.children_live = static_cast<long>(ctl_.child_count());
-  long long sum = 0;
+  long long pss = 0, kernel = 0;
   for (pid_t p : kids) {
     char dir[32];
     std::snprintf(dir, sizeof dir, "/proc/%d", static_cast<int>(p));
-    long long v = pss_bytes(dir);
-    if (v < 0) continue;  // it exited meanwhile
-    sum += v;
+    proc_mem c = read_proc_mem(dir);
+    if (c.pss < 0) continue;  // it exited meanwhile
+    pss += c.pss;
+    kernel += c.kernel;
     ++s.children_read;
   }
-  if (s.children_read > 0)
-    s.children_pss = static_cast<long long>(static_cast<double>(sum) / static_cast<double>(s.children_read) *
-                                            static_cast<double>(s.children_live));
+  if (s.children_read > 0) {
+    const double scale = static_cast<double>(s.children_live) / static_cast<double>(s.children_read);
+    s.children_pss = static_cast<long long>(static_cast<double>(pss) * scale);
+    s.children_kernel = static_cast<long long>(static_cast<double>(kernel) * scale);
+  }
   s.mem = read_meminfo();
-  s.threads = self_threads();
   s.pids_free = free_pids();
   return s;
 }
 
 void measurement::account(const sample& s) {
-  const long long self = s.self_pss >= 0 ? s.self_pss - m_.mem_self_base : 0;
-  const long long kernel = s.mem.kernel - kernel_base_;
+  const long long self = s.self.pss >= 0 ? s.self.pss - m_.mem_self_base : 0;
+  const long long kernel = (s.self.pss >= 0 ? s.self.kernel - self_kernel_base_ : 0) + s.children_kernel;
   const long long total = self + s.children_pss + kernel;
   last_total_ = total;
   ++m_.samples;
@@ -208,9 +227,12 @@ void measurement::account(const sample& s) {
     m_.mem_children_at_peak = s.children_pss;
     m_.mem_kernel_at_peak = kernel;
     m_.children_sampled = s.children_read;
+    m_.in_flight_at_peak = s.in_flight;
   }
+  m_.in_flight_peak = std::max(m_.in_flight_peak, s.in_flight);
+  m_.kernel_machine_peak = std::max(m_.kernel_machine_peak, s.mem.kernel - kernel_base_);
   m_.sys_used_peak = std::max(m_.sys_used_peak, s.mem.used - sys_used_base_);
-  m_.threads_peak = std::max(m_.threads_peak, s.threads);
+  m_.threads_peak = std::max(m_.threads_peak, s.self.threads);
   m_.children_peak = std::max(m_.children_peak, s.children_live);
 
   if (o_.memory_budget > 0 && total > o_.memory_budget)

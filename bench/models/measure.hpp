@@ -5,14 +5,16 @@
 // run's figures. The same code measures every model. See docs/benchmarking.md for the method:
 //
 //   memory = this process's PSS  (proportional set size: its private pages + its share of pages
-//                                 shared with others, e.g. copy-on-write pages after fork; thread
-//                                 stacks are ordinary pages of this process)
+//                                 shared with others, e.g. copy-on-write pages after fork; touched
+//                                 thread-stack pages are ordinary pages of this process)
 //          + live children's PSS (every child when there are at most `child_sample` of them, else
 //                                 a uniform random sample scaled to the live count)
-//          + kernel memory delta (/proc/meminfo KernelStack + PageTables + SUnreclaim: kernel
-//                                 stacks of threads, page tables of processes, task structs...;
-//                                 machine-wide, so other activity on the machine adds noise)
-//   sampled every `interval_s` (stretched to 20x the time one sample takes, so that sampling
+//          + kernel memory of this process and of its children: page tables (VmPTE) and one
+//                                 16 KiB kernel stack per thread
+//   minus the same before the run. The kernel's slab objects per task (task_struct, mm_struct,
+//   VMAs...) cannot be attributed to a process; the growth of the machine-wide counters
+//   KernelStack + PageTables + SUnreclaim is reported beside (kernel_machine_peak), noisy.
+//   Sampled every `interval_s` (stretched to 20x the time one sample takes, so that sampling
 //   stays under ~5% of a core and rarely holds the mmap lock that fork and mmap need), and on
 //   demand (poke(): every model pokes once all its tasks have started).
 //   CPU      = getrusage(SELF) + getrusage(CHILDREN) deltas, minus the sampler thread's own usage
@@ -43,15 +45,18 @@ struct metrics {
   long long mem_peak = 0;            // bytes added by the run at its peak (see the header)
   long long mem_self_at_peak = 0;    // ... of which this process's PSS growth
   long long mem_children_at_peak = 0;  // ... live children's PSS
-  long long mem_kernel_at_peak = 0;    // ... kernel memory growth
+  long long mem_kernel_at_peak = 0;    // ... page tables + kernel stacks (self and children)
   long long mem_self_base = 0;       // this process's PSS before the run
   long long self_hwm_kb = -1;        // VmHWM of this process during the run (RSS, cross-check)
   long long children_maxrss_kb = 0;  // largest RSS of any reaped child (RUSAGE_CHILDREN)
   long long sys_used_peak = 0;       // peak growth of MemTotal - MemAvailable (machine-wide)
+  long long kernel_machine_peak = 0; // peak growth of KernelStack + PageTables + SUnreclaim (machine-wide)
   long samples = 0;
   long threads_peak = 0;             // threads of this process
   long children_peak = 0;            // live children
   long children_sampled = 0;         // children whose PSS was read at the peak sample
+  long in_flight_at_peak = 0;        // tasks started and not finished, at the peak sample
+  long in_flight_peak = 0;           // ... the most seen by any sample
 };
 
 // A counter in memory shared with forked children, increased after every completed sample. A
@@ -96,7 +101,7 @@ class measurement {
   std::condition_variable cv_;
   bool stop_ = false, poked_ = false;
   std::int64_t t0_ = 0, last_progress_ = 0;
-  long long kernel_base_ = 0, sys_used_base_ = 0;
+  long long kernel_base_ = 0, sys_used_base_ = 0, self_kernel_base_ = 0;
   metrics m_;
   long long last_total_ = 0;
   // usage before the run

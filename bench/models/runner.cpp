@@ -22,6 +22,21 @@ spawn_budget_t spawn_budget_for(const model& m, const workload& wl, const run_op
 
 namespace {
 
+// The most tasks whose [start, end] intervals overlap.
+std::size_t max_overlap(const std::vector<task_record>& recs) {
+  std::vector<std::pair<std::int64_t, int>> ev;
+  ev.reserve(recs.size() * 2);
+  for (const auto& r : recs) {
+    if (r.state == task_state::not_run || r.end_ns == 0) continue;
+    ev.emplace_back(r.start_ns, +1);
+    ev.emplace_back(r.end_ns, -1);
+  }
+  std::sort(ev.begin(), ev.end());  // at equal times an end (-1) sorts before a start
+  long cur = 0, best = 0;
+  for (auto& e : ev) best = std::max(best, cur += e.second);
+  return static_cast<std::size_t>(best);
+}
+
 void compute_latencies(const std::vector<task_record>& recs, std::int64_t t0, latency_stats& out) {
   std::vector<double> total, own, start;
   total.reserve(recs.size());
@@ -111,8 +126,8 @@ run_result run_model(model& m, workload& wl, const run_options& o, bool keep_rec
     res.ideal_s = static_cast<double>((res.started + c - 1) / c) * L;
   }
   compute_latencies(records, t0, res.lat);
-  const double per_task =
-      res.started > 0 ? static_cast<double>(res.m.mem_peak) / static_cast<double>(res.started) : NAN;
+  res.max_in_flight = max_overlap(records);
+  const double per_task = res.mem_per_task();
   if (res.concurrency < o.n) {
     // A pool (or sequential) holds no more per task as N grows: its wall is time. C tasks at a
     // time: N tasks take ceil(N/C) task durations.
@@ -133,6 +148,11 @@ run_result run_model(model& m, workload& wl, const run_options& o, bool keep_rec
   return res;
 }
 
+double run_result::mem_per_task() const {
+  if (m.samples == 0) return NAN;
+  return static_cast<double>(m.mem_peak) / static_cast<double>(std::max(1L, m.in_flight_at_peak));
+}
+
 corio_bench::json_line run_result::json() const {
   corio_bench::json_line j = head;
   auto ratio = [](double a, double b) { return b > 0 ? a / b : NAN; };
@@ -146,13 +166,15 @@ corio_bench::json_line run_result::json() const {
   j.add("sampler_cpu_s", m.sampler_cpu_s);
   j.add("vcsw", m.vcsw).add("ivcsw", m.ivcsw);
   j.add("mem_peak_bytes", m.mem_peak);
-  j.add("mem_per_task_bytes", started ? static_cast<double>(m.mem_peak) / static_cast<double>(started) : NAN);
+  j.add("max_in_flight", max_in_flight).add("in_flight_at_peak", m.in_flight_at_peak);
+  j.add("mem_per_task_bytes", mem_per_task());
+  j.add("mem_per_started_bytes", started ? static_cast<double>(m.mem_peak) / static_cast<double>(started) : NAN);
   j.add("mem_self_bytes", m.mem_self_at_peak).add("mem_children_bytes", m.mem_children_at_peak);
   j.add("mem_kernel_bytes", m.mem_kernel_at_peak).add("mem_self_base_bytes", m.mem_self_base);
   j.add("children_sampled", m.children_sampled).add("children_peak", m.children_peak);
   j.add("threads_peak", m.threads_peak).add("samples", m.samples);
   j.add("self_hwm_kb", m.self_hwm_kb).add("children_maxrss_kb", m.children_maxrss_kb);
-  j.add("sys_used_delta_bytes", m.sys_used_peak);
+  j.add("sys_used_delta_bytes", m.sys_used_peak).add("kernel_machine_delta_bytes", m.kernel_machine_peak);
   j.add("lat_p50_s", lat.p50_s).add("lat_p99_s", lat.p99_s).add("lat_max_s", lat.max_s);
   j.add("task_p50_s", lat.own_p50_s).add("task_p99_s", lat.own_p99_s);
   j.add("start_p50_s", lat.start_p50_s).add("start_p99_s", lat.start_p99_s);

@@ -46,6 +46,7 @@ struct run_result {
   std::string stop_detail;       // e.g. "budget: pid margin: ..." or "fork: ... (EAGAIN); likely limit: RLIMIT_NPROC"
   int stop_errno = 0;
   std::size_t concurrency = 0;
+  std::size_t max_in_flight = 0;  // most tasks running at once (from the records' start/end)
   std::int64_t t0_ns = 0;        // mono_ns() at the run's start (task_record times are absolute)
   double ideal_s = NAN;          // ceil(started / C) * L
   metrics m;
@@ -59,6 +60,8 @@ struct run_result {
   corio_bench::json_line head;  // model, workload and their details (describe())
   // The result line: head plus every figure above (records excluded).
   corio_bench::json_line json() const;
+  // Peak memory per task in flight at the peak (NaN without samples).
+  double mem_per_task() const;
 };
 
 run_result run_model(model& m, workload& wl, const run_options& o, bool keep_records = false);

@@ -131,13 +131,14 @@ double median_of(const std::vector<std::string>& lines, const char* key) {
 }
 
 void print_header() {
-  std::printf("%-17s %9s %9s %7s %8s %8s %6s %8s %10s %9s %9s %8s %8s  %s\n", "model", "N", "done", "failed", "wall s",
-              "ideal s", "w/ideal", "CPU s", "memory", "mem/task", "vol cs", "invol cs", "p99 s", "stopped by");
+  std::printf("%-17s %8s %8s %6s %8s %8s %8s %7s %8s %10s %10s %7s %7s %7s  %s\n", "model", "N", "done", "failed",
+              "max live", "wall s", "ideal s", "w/ideal", "CPU s", "memory", "mem/live", "vol cs", "inv cs", "p99 s",
+              "stopped by");
 }
 
 void print_row(const row& r) {
   if (r.lines.empty()) {
-    std::printf("%-17s %9s  run failed: %s\n", r.model.c_str(), human_n(static_cast<double>(r.n)).c_str(), r.failure.c_str());
+    std::printf("%-17s %8s  run failed: %s\n", r.model.c_str(), human_n(static_cast<double>(r.n)).c_str(), r.failure.c_str());
     return;
   }
   const double wall = median_of(r.lines, "wall_s"), ideal = median_of(r.lines, "ideal_s");
@@ -147,9 +148,10 @@ void print_row(const row& r) {
       detail = json_str(x, "stop_detail");
       if (detail.empty()) detail = "some tasks failed";
     }
-  std::printf("%-17s %9s %9s %7s %8s %8s %6s %8s %10s %9s %9s %8s %8s  %s\n", r.model.c_str(),
+  std::printf("%-17s %8s %8s %6s %8s %8s %8s %7s %8s %10s %10s %7s %7s %7s  %s\n", r.model.c_str(),
               human_n(static_cast<double>(r.n)).c_str(), human_n(median_of(r.lines, "done")).c_str(),
-              fmt("%.0f", median_of(r.lines, "failed")).c_str(), fmt("%.2f", wall).c_str(), fmt("%.2f", ideal).c_str(),
+              fmt("%.0f", median_of(r.lines, "failed")).c_str(), human_n(median_of(r.lines, "max_in_flight")).c_str(),
+              fmt("%.2f", wall).c_str(), fmt("%.2f", ideal).c_str(),
               fmt("%.2f", wall / ideal).c_str(), fmt("%.2f", median_of(r.lines, "cpu_s")).c_str(),
               bytes(median_of(r.lines, "mem_peak_bytes")).c_str(), bytes(median_of(r.lines, "mem_per_task_bytes")).c_str(),
               human_n(median_of(r.lines, "vcsw")).c_str(), human_n(median_of(r.lines, "ivcsw")).c_str(),
@@ -171,7 +173,7 @@ std::string first_wall(const std::string& line) {
   return json_str(arr, "detail");
 }
 
-int run_matrix(const corio_bench::args& a, char* self) {
+int run_matrix(const corio_bench::args& a, char* self, const std::string& command) {
   const std::string workload = a.get("workload", "sleep");
   corio_models::make_workload(workload, corio_models::parse_workload_params(a));  // validates
   const auto models = a.get_list("models", {"coroutine-uring", "coroutine-asio", "threads", "processes", "thread-pool",
@@ -223,7 +225,8 @@ int run_matrix(const corio_bench::args& a, char* self) {
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::localtime(&t));
   {
     corio_bench::json_line meta;
-    meta.add("type", "meta").add("demo", "corio-scaling").add("started", stamp).add("workload", workload);
+    meta.add("type", "meta").add("demo", "corio-scaling").add("started", stamp).add("command", command);
+    meta.add("workload", workload);
     meta.add("repeat", repeat).add("time_budget_s", budget).add("cpus", lim.cpus).add("pid_max", lim.pid_max);
     meta.add("tasks_in_use", lim.tasks_in_use).add("max_map_count", lim.max_map_count);
     meta.add("mem_total_bytes", lim.mem_total).add("mem_available_bytes", lim.mem_available);
@@ -271,8 +274,14 @@ int run_matrix(const corio_bench::args& a, char* self) {
       } else {
         std::string why = r.lines.empty() ? "crash: " + r.failure : json_str(r.lines.back(), "stop_detail");
         if (!r.lines.empty() && json_str(r.lines.back(), "stopped_by").empty()) why = "some tasks failed";
-        stopped_at[m] = "at N=" + human_n(static_cast<double>(n)) +
-                        (r.lines.empty() ? "" : " (reached " + human_n(json_num(r.lines.back(), "started")) + ")") + ": " + why;
+        std::string reached;
+        if (!r.lines.empty()) {
+          const std::string& l = r.lines.back();
+          const double started = json_num(l, "started"), wall = json_num(l, "wall_s");
+          reached = " (started " + human_n(started) + " at " + human_n(started / wall) + "/s, at most " +
+                    human_n(json_num(l, "max_in_flight")) + " at once)";
+        }
+        stopped_at[m] = "at N=" + human_n(static_cast<double>(n)) + reached + ": " + why;
         if (!r.lines.empty()) wall_of[m] = first_wall(r.lines.back());
       }
     }
@@ -315,7 +324,9 @@ int main(int argc, char** argv) {
     }
     if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional().front() + "'");
     if (a.has("one")) return run_one(a);
-    return run_matrix(a, argv[0]);
+    std::string command = "corio-scaling";
+    for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
+    return run_matrix(a, argv[0], command);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "corio-scaling: %s\n%s", e.what(), usage);
     return 2;

@@ -2,6 +2,8 @@
 // and every other task still runs and is collected.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "model_test_support.hpp"
 #include "support/backends.hpp"
 
@@ -62,7 +64,13 @@ TEST_SUITE("models: failures") {
     check_injected(wl, r);
     const std::string j = r.json().str();
     CHECK(j.find("\"workers_died\":4") != std::string::npos);
-    CHECK(j.find("\"workers_forked\":6") != std::string::npos);  // 2 + 4 replacements
+    // 2 workers + one replacement per death while tasks remain: after the death on task 17 the
+    // last tasks may all have gone to the other worker already.
+    const auto at = j.find("\"workers_forked\":");
+    REQUIRE(at != std::string::npos);
+    const long forked = std::strtol(j.c_str() + at + 17, nullptr, 10);
+    CHECK(forked >= 5);
+    CHECK(forked <= 6);
   }
 
   TEST_CASE("a wrong result counts as a failure") {
