@@ -9,6 +9,7 @@
 #include <corio/net.hpp>
 #include <corio/runtime.hpp>
 #include <corio/spawn.hpp>
+#include <corio/sync.hpp>
 #include <corio/task.hpp>
 #include <corio/time.hpp>
 #include <corio/when_all.hpp>
