@@ -5,11 +5,15 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <fcntl.h>
+#include <new>
 #include <stdexcept>
 #include <system_error>
 
@@ -178,6 +182,55 @@ void test_server::accept_loop() {
     });
   }
 }
+
+process_server::process_server(test_server::handler h) {
+  void* shared = ::mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) fail("mmap");
+  accepted_ = new (shared) std::atomic<int>(0);
+  int port_pipe[2], stop_pipe[2];
+  if (::pipe2(port_pipe, O_CLOEXEC) != 0 || ::pipe2(stop_pipe, O_CLOEXEC) != 0) fail("pipe2");
+  pid_ = ::fork();
+  if (pid_ < 0) fail("fork");
+  if (pid_ == 0) {  // the server process
+    ::close(port_pipe[0]);
+    ::close(stop_pipe[1]);
+    {
+      std::atomic<int>* counter = accepted_;
+      test_server server([counter, h = std::move(h)](connection& c) {
+        counter->fetch_add(1);
+        h(c);
+      });
+      std::uint16_t port = server.port();
+      if (::write(port_pipe[1], &port, sizeof port) != sizeof port) ::_exit(1);
+      char byte;
+      while (::read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+    }  // stops and joins the server's threads
+    ::_exit(0);
+  }
+  ::close(port_pipe[1]);
+  ::close(stop_pipe[0]);
+  stop_fd_ = stop_pipe[1];
+  ssize_t n;
+  while ((n = ::read(port_pipe[0], &port_, sizeof port_)) < 0 && errno == EINTR) {
+  }
+  ::close(port_pipe[0]);
+  if (n != sizeof port_) throw std::runtime_error("process_server: the server process did not start");
+}
+
+process_server::~process_server() {
+  ::close(stop_fd_);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::munmap(accepted_, sizeof(std::atomic<int>));
+}
+
+std::string process_server::url(std::string_view path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+}
+
+int process_server::accepted() const { return accepted_->load(); }
 
 test_server::handler serve(std::function<std::string(const request_head&)> respond) {
   return [respond = std::move(respond)](connection& c) {

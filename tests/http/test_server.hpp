@@ -79,6 +79,27 @@ class test_server {
   bool stopped_ = false;
 };
 
+// A test_server in a process of its own, for tests that fork(): the test process then has no
+// thread of the server running when it forks (a child forked while another thread held a lock,
+// e.g. the sanitizer allocator's, would deadlock). Construct it while the test process has no
+// other thread. It counts accepted connections in shared memory; destruction stops and reaps it.
+class process_server {
+ public:
+  explicit process_server(test_server::handler h);
+  ~process_server();
+  process_server(const process_server&) = delete;
+  process_server& operator=(const process_server&) = delete;
+  std::uint16_t port() const { return port_; }
+  std::string url(std::string_view path = "/") const;
+  int accepted() const;
+
+ private:
+  int pid_ = -1;
+  int stop_fd_ = -1;  // the server process exits when this pipe closes
+  std::uint16_t port_ = 0;
+  std::atomic<int>* accepted_ = nullptr;  // in a shared mapping
+};
+
 // A handler that answers every request on a connection with respond(request) until the peer
 // closes. It closes the connection after a response containing "Connection: close", after a
 // request asking for it, and instead of answering when respond() returns "".
