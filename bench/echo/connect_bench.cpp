@@ -115,6 +115,14 @@ task<void> clients(const std::string& method, corio::net::endpoint ep, long n) {
 }
 
 int run_connect(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      std::fputs("usage: corio-bench connect [--method uring-op,syscall,library] [--connections N] [--runs K]\n"
+                 "                           [--defer-taskrun 0|1]\n"
+                 "  sequential loopback connect + 1-byte exchange on io_uring; see bench/echo/connect_bench.cpp\n",
+                 stdout);
+      return 0;
+    }
   corio_bench::args a(argc - 1, argv + 1, {"method", "connections", "runs", "defer-taskrun"});
   const auto methods = a.get_list("method", {"uring-op", "syscall", "library"});
   for (auto& m : methods)

@@ -202,7 +202,19 @@ run_result run_once(const std::string& impl, int run, int connections, std::size
   return r;
 }
 
+const char* const kUsage =
+    "usage: corio-bench echo [--impl I[,I...]] [--connections C] [--message-bytes B] [--seconds S]\n"
+    "                        [--runs R] [--warmup-seconds W] [--buffer-bytes N]\n"
+    "  impls: corio-uring, corio-asio, asio-awaitable, thread-per-connection (default: all)\n"
+    "  defaults: C=100 B=64 S=5 R=3 W=1 N=max(B,4096). The server (--impl) runs in a forked child;\n"
+    "  this process is the fixed epoll load generator. One JSON line per run, then a summary per impl.\n";
+
 int run_echo(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
   corio_bench::args a(argc - 1, argv + 1,
                       {"impl", "connections", "message-bytes", "seconds", "runs", "warmup-seconds", "buffer-bytes"});
   auto impls = a.get_list("impl", server_impls());
