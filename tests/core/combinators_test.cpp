@@ -193,4 +193,35 @@ TEST_SUITE("combinators") {
     CHECK(cancelled_seen);
     CHECK(cleaned);
   }
+
+  TEST_CASE_TEMPLATE("timeout accepts every corio awaitable: join, group join, event, semaphore, channel, blocking job",
+                     B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    auto main = []() -> corio::task<void> {
+      auto expect_timeout = [](auto&& awaitable) -> corio::task<bool> {
+        try {
+          co_await corio::timeout(std::chrono::milliseconds(2), std::move(awaitable));
+        } catch (const corio::error& e) {
+          co_return e.code() == corio::errc::timed_out;
+        }
+        co_return false;
+      };
+      corio::event never;
+      corio::semaphore empty(0);
+      corio::channel<int> ch(1);
+      corio::task_group g;
+      g.spawn([](corio::event& e) -> corio::task<void> { co_await e.wait(); }(never));
+      auto h = corio::spawn([](corio::event& e) -> corio::task<void> { co_await e.wait(); }(never));
+      CHECK(co_await expect_timeout(never.wait()));
+      CHECK(co_await expect_timeout(empty.acquire()));
+      CHECK(co_await expect_timeout(ch.receive()));
+      CHECK(co_await expect_timeout(g.join()));
+      CHECK(co_await expect_timeout(h));
+      CHECK(co_await corio::timeout(1s, corio::spawn_blocking([] { return 5; })) == 5);
+      never.set();  // let the group child and the spawned task finish
+      co_await g.join();
+      co_await h;
+    };
+    rt.block_on(main());
+  }
 }

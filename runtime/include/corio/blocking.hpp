@@ -39,6 +39,7 @@ class blocking_awaiter final : blocking_job {
     run = &run_job;
     complete = &job_done;
   }
+  blocking_awaiter(blocking_awaiter&& o) : blocking_awaiter(std::move(o.fn_)) {}  // before being awaited only
   blocking_awaiter(const blocking_awaiter&) = delete;
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {

@@ -52,6 +52,7 @@ template <class T>
 class join_awaiter final : cancel_handler {
  public:
   explicit join_awaiter(join_handle<T>& jh) noexcept : jh_(jh) { on_cancel = &cancelled; }
+  join_awaiter(join_awaiter&& o) noexcept : join_awaiter(o.jh_) {}  // before being awaited only
   join_awaiter(const join_awaiter&) = delete;
   ~join_awaiter() {
     if (slot_) slot_->remove(this);
@@ -179,6 +180,7 @@ struct group_state {
 class group_join_awaiter final : cancel_handler {
  public:
   explicit group_join_awaiter(group_state& g) noexcept : g_(g) { on_cancel = &cancelled; }
+  group_join_awaiter(group_join_awaiter&& o) noexcept : group_join_awaiter(o.g_) {}  // before being awaited only
   group_join_awaiter(const group_join_awaiter&) = delete;
   ~group_join_awaiter() {
     if (slot_) slot_->remove(this);

@@ -265,6 +265,12 @@ void scheduler::shutdown() noexcept {
     gs->sched = nullptr;
     gh.unlink();
   });
+  // IO objects that outlive the runtime (held outside any task) are closed now, while the
+  // backend exists; using them later fails with EBADF instead of touching a dead backend.
+  while (list_hook* h = io_objects_.pop_front()) {
+    auto* l = static_cast<io_object_link*>(h);
+    l->orphan(l);
+  }
   ready_.clear();
   while (!timers_.empty()) timers_.pop();  // nodes belonged to destroyed frames' awaiters: drop
 }

@@ -11,7 +11,7 @@
 
 namespace corio::detail {
 
-fd_handle::fd_handle(int fd, kind k) {
+fd_handle::fd_handle(int fd, kind k) : fd_handle() {
   scheduler* s = scheduler::current();
   if (!s) {
     ::close(fd);
@@ -28,9 +28,12 @@ fd_handle::fd_handle(int fd, kind k) {
   fd_ = fd;
   sched_ = s;
   kind_ = k;
+  s->register_io_object(reg_);
 }
 
 void fd_handle::take(fd_handle& o) noexcept {
+  o.reg_.unlink();
+  if (o.fd_ >= 0 && o.sched_) o.sched_->register_io_object(reg_);
   fd_ = std::exchange(o.fd_, -1);
   fd_state_ = std::exchange(o.fd_state_, nullptr);
   sched_ = std::exchange(o.sched_, nullptr);
@@ -43,7 +46,7 @@ void fd_handle::take(fd_handle& o) noexcept {
   o.path.clear();
 }
 
-fd_handle::fd_handle(fd_handle&& o) noexcept { take(o); }
+fd_handle::fd_handle(fd_handle&& o) noexcept : fd_handle() { take(o); }
 
 fd_handle& fd_handle::operator=(fd_handle&& o) noexcept {
   if (this != &o) {
@@ -83,6 +86,7 @@ void fd_handle::close() noexcept {
   ::close(fd_);
   fd_ = -1;
   fd_state_ = nullptr;
+  reg_.unlink();
 }
 
 std::string fd_handle::describe() const {

@@ -80,6 +80,13 @@ class io_backend;
 struct io_op;
 class blocking_pool;
 
+// An IO object (fd_handle) registers itself so that, if it outlives its runtime, the runtime's
+// destructor closes it while the backend still exists (orphan), instead of leaving it to call into
+// a destroyed backend later.
+struct io_object_link : list_hook {
+  void (*orphan)(io_object_link*) noexcept = nullptr;
+};
+
 // Work finished on another thread, to be completed on the scheduler's thread.
 struct remote_item {
   remote_item* next = nullptr;
@@ -119,6 +126,7 @@ class scheduler {
   void on_spawned_finished(promise_base& p) noexcept;
   void report_detached_failure(std::exception_ptr e) noexcept;
   void link_group(list_hook& group_hook) noexcept { groups_.push_back(group_hook); }
+  void register_io_object(io_object_link& l) noexcept { io_objects_.push_back(l); }
   // A task whose group is going away: it goes on running, detached.
   void adopt_detached(promise_base& p) noexcept { live_.push_back(p.hook_); }
 
@@ -176,6 +184,7 @@ class scheduler {
   std::string reason_;
   hook_list live_;    // spawned tasks that have not finished (join_handle or detached)
   hook_list groups_;  // task_group states bound to this scheduler
+  hook_list io_objects_;  // open IO objects (io_object_link)
   bool paused_ = false;
   bool shutting_down_ = false;
   std::int64_t virtual_now_ = 0;

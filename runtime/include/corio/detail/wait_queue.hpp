@@ -31,6 +31,9 @@ struct wait_node : cancel_handler {
     on_cancel = &cancelled;
     hook.owner = this;
   }
+  // Awaiters are movable before they are awaited (e.g. into corio::timeout); a node is never
+  // moved while enqueued, so a moved-to node simply starts fresh.
+  wait_node(wait_node&&) noexcept : wait_node() {}
   wait_node(const wait_node&) = delete;
   wait_node& operator=(const wait_node&) = delete;
   ~wait_node() {

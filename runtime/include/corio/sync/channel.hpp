@@ -83,6 +83,7 @@ class channel {
   class send_awaiter {
    public:
     send_awaiter(channel& c, T v) : c_(c), v_(std::move(v)) {}
+    send_awaiter(send_awaiter&& o) : c_(o.c_), v_(std::move(o.v_)) {}  // before being awaited only
     bool await_ready() {
       if (c_.closed_) return true;
       return done_ = c_.try_send(v_);
@@ -107,6 +108,7 @@ class channel {
   class receive_awaiter {
    public:
     explicit receive_awaiter(channel& c) noexcept : c_(c) {}
+    receive_awaiter(receive_awaiter&& o) noexcept : c_(o.c_) {}  // before being awaited only
     bool await_ready() {
       node_.value = c_.try_receive();
       return node_.value.has_value() || c_.closed_;

@@ -10,6 +10,8 @@
 //     closes the fd, so a pending op never runs on a recycled fd number and Asio never re-arms a
 //     wait on a deleted descriptor. The ops then complete (normally with -ECANCELED) and their
 //     coroutines resume without touching the handle;
+//   - an open handle is registered with its scheduler; if it outlives the runtime, the runtime's
+//     destructor closes it (later operations fail with EBADF);
 //   - moving a handle re-points its pending ops at the new location, so an object may be moved
 //     (e.g. by a growing std::vector) while another task waits on it. The coroutines of corio's
 //     IO objects reach the handle only through fd_op::owner() after each await for that reason.
@@ -35,7 +37,10 @@ class fd_handle {
  public:
   enum class kind : std::uint8_t { none, socket, file };
 
-  fd_handle() noexcept = default;
+  fd_handle() noexcept {
+    reg_.self = this;
+    reg_.orphan = &orphaned;
+  }
   // Takes ownership of `fd` for the current runtime. A socket is registered with the backend's
   // reactor (Asio); a file is not (regular files cannot be polled). Throws (and closes fd) when
   // there is no runtime or the registration fails.
@@ -68,9 +73,15 @@ class fd_handle {
   void unlink(fd_op& op) noexcept;
   void take(fd_handle& o) noexcept;
 
+  struct registration : io_object_link {
+    fd_handle* self = nullptr;
+  };
+  static void orphaned(io_object_link* l) noexcept { static_cast<registration*>(l)->self->close(); }
+
   int fd_ = -1;
   void* fd_state_ = nullptr;
   scheduler* sched_ = nullptr;
+  registration reg_;  // in the scheduler's list of open IO objects while fd_ >= 0
   fd_op* pending_ = nullptr;
   kind kind_ = kind::none;
 };
