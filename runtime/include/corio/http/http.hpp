@@ -2,12 +2,13 @@
 //
 // URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
 // parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
-// client settings (options.hpp), the blocking client (blocking_client.hpp), link extraction
-// (links.hpp), the server side (server.hpp: request parser, response writer) and the typed
-// errors (error.hpp). See docs/api-http.md.
+// client settings (options.hpp), the blocking client (blocking_client.hpp), corio's async client
+// (client.hpp), link extraction (links.hpp), the server side (server.hpp: request parser, response
+// writer) and the typed errors (error.hpp). See docs/api-http.md.
 #pragma once
 
 #include <corio/http/blocking_client.hpp>
+#include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/header.hpp>
 #include <corio/http/links.hpp>
