@@ -44,19 +44,13 @@ template <class... Ts>
 template <class T>
 [[nodiscard]] auto when_all(std::vector<task<T>> ts)
     -> task<std::conditional_t<std::is_void_v<T>, void, std::vector<detail::result_t<T>>>> {
-  std::vector<std::optional<detail::result_t<T>>> results(ts.size());
-  detail::fanout_state st;
-  std::vector<task<void>> children;
-  children.reserve(ts.size());
-  for (std::size_t i = 0; i < ts.size(); ++i)
-    children.push_back(detail::fanout_child<T>(std::move(ts[i]), results[i], st, i));
-  st.children = children;
-  co_await detail::fanout_awaiter{st};
-  if (st.first_error) std::rethrow_exception(st.first_error);
+  detail::range_fanout<T> f(ts, false);
+  co_await detail::fanout_awaiter{f.st};
+  if (f.st.first_error) std::rethrow_exception(f.st.first_error);
   if constexpr (!std::is_void_v<T>) {
     std::vector<T> out;
-    out.reserve(results.size());
-    for (auto& r : results) out.push_back(std::move(*r));
+    out.reserve(f.results.size());
+    for (auto& r : f.results) out.push_back(std::move(*r));
     co_return out;
   }
 }

@@ -67,17 +67,10 @@ template <class... Ts>
 template <class T>
 [[nodiscard]] task<when_any_result_of<T>> when_any(std::vector<task<T>> ts) {
   if (ts.empty()) throw_error(errc::invalid_argument, "when_any: no tasks");
-  std::vector<std::optional<detail::result_t<T>>> results(ts.size());
-  detail::fanout_state st;
-  st.any_mode = true;
-  std::vector<task<void>> children;
-  children.reserve(ts.size());
-  for (std::size_t i = 0; i < ts.size(); ++i)
-    children.push_back(detail::fanout_child<T>(std::move(ts[i]), results[i], st, i));
-  st.children = children;
-  co_await detail::fanout_awaiter{st};
-  if (st.winner_error) std::rethrow_exception(st.winner_error);
-  co_return when_any_result_of<T>{st.winner, std::move(*results[st.winner])};
+  detail::range_fanout<T> f(ts, true);
+  co_await detail::fanout_awaiter{f.st};
+  if (f.st.winner_error) std::rethrow_exception(f.st.winner_error);
+  co_return when_any_result_of<T>{f.st.winner, std::move(*f.results[f.st.winner])};
 }
 
 }  // namespace corio

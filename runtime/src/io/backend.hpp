@@ -32,6 +32,31 @@
 
 namespace corio::detail {
 
+// The ops a backend has accepted and not completed, linked through io_op::next/prev: what
+// in_flight() counts and what drain() cancels. O(1) insert and removal.
+class in_flight_list {
+ public:
+  std::size_t size() const noexcept { return size_; }
+  io_op* front() const noexcept { return head_; }
+  void push(io_op& op) noexcept {
+    op.prev = nullptr;
+    op.next = head_;
+    if (head_) head_->prev = &op;
+    head_ = &op;
+    ++size_;
+  }
+  void erase(io_op& op) noexcept {
+    if (op.prev) op.prev->next = op.next; else head_ = op.next;
+    if (op.next) op.next->prev = op.prev;
+    op.next = op.prev = nullptr;
+    --size_;
+  }
+
+ private:
+  io_op* head_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 class io_backend {
  public:
   virtual ~io_backend() = default;

@@ -69,6 +69,25 @@ task<void> fanout_child(task<T> t, std::optional<result_t<T>>& out, fanout_state
   st.child_done(idx, std::move(e));
 }
 
+// The children of a range combinator: a wrapper per task, its result slot and the shared state.
+// Lives in the combinator's frame; never moves once built (children point into it).
+template <class T>
+struct range_fanout {
+  std::vector<std::optional<result_t<T>>> results;
+  std::vector<task<void>> children;
+  fanout_state st;
+
+  range_fanout(std::vector<task<T>>& ts, bool any_mode) : results(ts.size()) {
+    st.any_mode = any_mode;
+    children.reserve(ts.size());
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      children.push_back(fanout_child<T>(std::move(ts[i]), results[i], st, i));
+    st.children = children;
+  }
+  range_fanout(const range_fanout&) = delete;
+  range_fanout& operator=(const range_fanout&) = delete;
+};
+
 class fanout_awaiter final : cancel_handler {
  public:
   explicit fanout_awaiter(fanout_state& st) noexcept : st_(st) { on_cancel = &cancelled; }

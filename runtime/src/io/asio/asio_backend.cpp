@@ -44,7 +44,7 @@ class asio_backend final : public io_backend {
 
   backend_kind kind() const noexcept override { return backend_kind::asio; }
   bool native_deadlines() const noexcept override { return false; }
-  std::size_t in_flight() const noexcept override { return in_flight_; }
+  std::size_t in_flight() const noexcept override { return in_flight_.size(); }
 
   void* attach_fd(int fd) override {
     auto d = std::make_unique<descriptor>(ctx_);
@@ -64,7 +64,7 @@ class asio_backend final : public io_backend {
   }
 
   void submit(io_op& op) override {
-    link(op);
+    in_flight_.push(op);
     phase(op) = kConnectStart;
     attempt(op);
   }
@@ -77,7 +77,7 @@ class asio_backend final : public io_backend {
 
   void poll() override {
     deliver_queued();
-    if (in_flight_ > 0 || wake_pending_.load(std::memory_order_relaxed)) {
+    if (in_flight_.size() > 0 || wake_pending_.load(std::memory_order_relaxed)) {
       wake_pending_.store(false, std::memory_order_relaxed);
       ctx_.poll();
       deliver_queued();
@@ -106,13 +106,13 @@ class asio_backend final : public io_backend {
   }
 
   void drain() noexcept override {
-    for (io_op* op = head_; op; op = op->next) {
+    for (io_op* op = in_flight_.front(); op; op = op->next) {
       op->cancel_requested = true;
       cancel(*op);
     }
-    while (in_flight_ > 0) {
+    while (in_flight_.size() > 0) {
       deliver_queued();
-      if (in_flight_ == 0) break;
+      if (in_flight_.size() == 0) break;
       try {
         ctx_.run_one();
       } catch (...) {
@@ -253,31 +253,17 @@ class asio_backend final : public io_backend {
   void finish(io_op& op, int result) noexcept {
     op.result = result;
     wait_state(op) = kIdle;
-    unlink(op);
+    in_flight_.erase(op);
     sched_.complete(op);
   }
 
-  void link(io_op& op) noexcept {
-    op.prev = nullptr;
-    op.next = head_;
-    if (head_) head_->prev = &op;
-    head_ = &op;
-    ++in_flight_;
-  }
-  void unlink(io_op& op) noexcept {
-    if (op.prev) op.prev->next = op.next; else head_ = op.next;
-    if (op.next) op.next->prev = op.prev;
-    op.next = op.prev = nullptr;
-    --in_flight_;
-  }
 
   scheduler& sched_;
   asio::io_context ctx_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::atomic<bool> wake_pending_{false};
   std::vector<io_op*> queued_;
-  io_op* head_ = nullptr;
-  std::size_t in_flight_ = 0;
+  in_flight_list in_flight_;
 };
 
 }  // namespace

@@ -110,7 +110,7 @@ class uring_backend final : public io_backend {
 
   backend_kind kind() const noexcept override { return backend_kind::io_uring; }
   bool native_deadlines() const noexcept override { return true; }
-  std::size_t in_flight() const noexcept override { return in_flight_; }
+  std::size_t in_flight() const noexcept override { return in_flight_.size(); }
   void* attach_fd(int) override { return nullptr; }
   void detach_fd(int, void*) noexcept override {}
 
@@ -129,7 +129,7 @@ class uring_backend final : public io_backend {
       io_uring_prep_link_timeout(t, ts, IORING_TIMEOUT_ABS);
       io_uring_sqe_set_data64(t, kTagLinkTimeout);
     }
-    link_in_flight(op);
+    in_flight_.push(op);
   }
 
   void cancel(io_op& op) noexcept override {
@@ -147,7 +147,7 @@ class uring_backend final : public io_backend {
   void poll() override {
     if (io_uring_sq_ready(&ring_) > 0) {
       submit_pending(true);
-    } else if (in_flight_ > 0 && (IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW))) {
+    } else if (in_flight_.size() > 0 && (IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW))) {
       io_uring_get_events(&ring_);
     }
     reap();
@@ -181,7 +181,7 @@ class uring_backend final : public io_backend {
     // cancel() may flush the SQ and reap, which unlinks completed ops: walk a snapshot.
     std::vector<io_op*> ops;
     try {
-      for (io_op* op = inflight_head_; op; op = op->next) ops.push_back(op);
+      for (io_op* op = in_flight_.front(); op; op = op->next) ops.push_back(op);
     } catch (...) {
       ops.clear();  // out of memory: cancel what the list still holds, one at a time below
     }
@@ -189,9 +189,9 @@ class uring_backend final : public io_backend {
       op->cancel_requested = true;
       cancel(*op);  // a no-op for ops that completed meanwhile (state is done)
     }
-    while (in_flight_ > 0) {
+    while (in_flight_.size() > 0) {
       if (ops.empty())
-        for (io_op* op = inflight_head_; op; op = op->next)
+        for (io_op* op = in_flight_.front(); op; op = op->next)
           if (!op->cancel_requested) {
             op->cancel_requested = true;
             cancel(*op);
@@ -283,19 +283,6 @@ class uring_backend final : public io_backend {
     wake_armed_ = true;
   }
 
-  void link_in_flight(io_op& op) noexcept {
-    op.prev = nullptr;
-    op.next = inflight_head_;
-    if (inflight_head_) inflight_head_->prev = &op;
-    inflight_head_ = &op;
-    ++in_flight_;
-  }
-  void unlink_in_flight(io_op& op) noexcept {
-    if (op.prev) op.prev->next = op.next; else inflight_head_ = op.next;
-    if (op.next) op.next->prev = op.prev;
-    op.next = op.prev = nullptr;
-    --in_flight_;
-  }
 
   void reap() {
     for (;;) {
@@ -329,14 +316,13 @@ class uring_backend final : public io_backend {
     auto* op = reinterpret_cast<io_op*>(ud);
     op->result = cqe->res;
     if (op->result == -ECANCELED && op->deadline_ns != 0 && !op->cancel_requested) op->timed_out = true;
-    unlink_in_flight(*op);
+    in_flight_.erase(*op);
     sched_.complete(*op);
   }
 
   scheduler& sched_;
   io_uring ring_{};
-  std::size_t in_flight_ = 0;
-  io_op* inflight_head_ = nullptr;
+  in_flight_list in_flight_;
   int wake_fd_ = -1;
   std::uint64_t wake_buf_ = 0;
   bool wake_armed_ = false;
