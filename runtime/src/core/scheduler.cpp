@@ -282,3 +282,10 @@ scheduler::~scheduler() {
 
 }  // namespace detail
 }  // namespace corio
+
+// ---- Asio interop (corio/asio.hpp) ----------------------------------------------------------------
+
+namespace corio::detail {
+void* native_backend_handle(scheduler& s) noexcept { return s.backend().native_handle(); }
+void add_foreign_backend_ops(scheduler& s, std::ptrdiff_t delta) noexcept { s.backend().add_foreign_ops(delta); }
+}  // namespace corio::detail

@@ -89,6 +89,12 @@ class io_backend {
   virtual void* attach_fd(int fd) = 0;
   virtual void detach_fd(int fd, void* state) noexcept = 0;
 
+  // The backend's native object for interop (Asio: its asio::io_context*), or nullptr.
+  virtual void* native_handle() noexcept { return nullptr; }
+  // Asio operations started by user code on native_handle() (corio/asio.hpp): while any is
+  // pending, poll() must run the native event loop even when no corio op is in flight.
+  virtual void add_foreign_ops(std::ptrdiff_t) noexcept {}
+
   // True when the backend enforces io_op::deadline_ns itself (io_uring linked timeouts); else the
   // scheduler arms io_op::deadline_timer and cancels the op when it fires.
   virtual bool native_deadlines() const noexcept = 0;

@@ -45,6 +45,8 @@ class asio_backend final : public io_backend {
   backend_kind kind() const noexcept override { return backend_kind::asio; }
   bool native_deadlines() const noexcept override { return false; }
   std::size_t in_flight() const noexcept override { return in_flight_.size(); }
+  void* native_handle() noexcept override { return &ctx_; }
+  void add_foreign_ops(std::ptrdiff_t d) noexcept override { foreign_ops_ += d; }
 
   void* attach_fd(int fd) override {
     auto d = std::make_unique<descriptor>(ctx_);
@@ -77,7 +79,7 @@ class asio_backend final : public io_backend {
 
   void poll() override {
     deliver_queued();
-    if (in_flight_.size() > 0 || wake_pending_.load(std::memory_order_relaxed)) {
+    if (in_flight_.size() > 0 || foreign_ops_ > 0 || wake_pending_.load(std::memory_order_relaxed)) {
       wake_pending_.store(false, std::memory_order_relaxed);
       ctx_.poll();
       deliver_queued();
@@ -264,6 +266,7 @@ class asio_backend final : public io_backend {
   std::atomic<bool> wake_pending_{false};
   std::vector<io_op*> queued_;
   in_flight_list in_flight_;
+  std::ptrdiff_t foreign_ops_ = 0;
 };
 
 }  // namespace
