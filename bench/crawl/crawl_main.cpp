@@ -29,6 +29,7 @@
 
 #include "common/args.hpp"
 #include "crawl/crawl_asio.hpp"
+#include "crawl/crawl_floor.hpp"
 #include "crawl/crawl_workload.hpp"
 #include "crawl/site_check.hpp"
 #include "models/limits.hpp"
@@ -43,6 +44,7 @@ const char* const kUsage =
     "         [--time-budget S] [--memory-budget MIB] [--mem-floor MIB] [--pid-margin K] [--max-alive K]\n"
     "         [--thread-stack KIB] [--sample-ms MS] [--label TEXT] [--progress]\n"
     "models: coroutine-uring coroutine-asio coroutine threads processes thread-pool process-pool asio-awaitable\n"
+    "        epoll-floor (--list only: a hand-written epoll loop, no runtime)\n"
     "  --latency-ms L     the server's response delay: ideal = ceil(N/C) * L\n"
     "  --server-pid PID   report that process's CPU during the run (server_cpu_s)\n"
     "  --site-links K     the target is corio-site with K links per page (and --site-seed S, --site-pages P,\n"
@@ -126,7 +128,9 @@ int run(int argc, char** argv) {
   ro.label = a.get("label", model_name);
 
   std::unique_ptr<corio_models::model> model =
-      model_name == "asio-awaitable" ? corio_crawl::make_asio_awaitable_model() : corio_models::make_model(model_name);
+      model_name == "asio-awaitable" ? corio_crawl::make_asio_awaitable_model()
+      : model_name == "epoll-floor"  ? corio_crawl::make_epoll_floor_model()
+                                     : corio_models::make_model(model_name);
 
   // Pools (and asio-awaitable's workers) get C workers, within the machine's spawn budget.
   std::string workers_note;
@@ -157,7 +161,8 @@ int run(int argc, char** argv) {
   }
 
   corio_bench::json_line j = res.json();
-  if (is_pool(model_name) || model_name == "asio-awaitable") j.add("workers_requested", co.concurrency);
+  if (is_pool(model_name) || model_name == "asio-awaitable" || model_name == "epoll-floor")
+    j.add("workers_requested", co.concurrency);
   if (!workers_note.empty()) j.add("workers_note", workers_note);
   wl.report(j);
   const double cpu = res.m.user_s + res.m.sys_s;

@@ -185,6 +185,14 @@ std::uint64_t crawl_workload::run_blocking(std::size_t i) {
   return value_of(*r);
 }
 
+std::uint64_t crawl_workload::finish_async(const http::response& r, std::vector<http::url>& links,
+                                           corio::semaphore::permit_guard& permit) {
+  permit.reset();  // the permit bounds requests in flight; link extraction runs after it
+  links = process(r);
+  return value_of(r);
+}
+
+// Few locals on purpose: 10,000 of these frames may wait at once (the response is a temporary).
 corio::task<std::uint64_t> crawl_workload::run_async(std::size_t i) {
   if (!async_) async_ = std::make_unique<async_state>(opts_.http, opts_.concurrency, frontier_->capacity());
   async_state& as = *async_;
@@ -198,23 +206,15 @@ corio::task<std::uint64_t> crawl_workload::run_async(std::size_t i) {
     frontier_->counters().no_page.fetch_add(1, std::memory_order_relaxed);
     co_return no_page;
   }
-  http::url target = http::url::parse(*u);
-  std::optional<http::response> r;
+  std::vector<http::url> links;
+  std::uint64_t value = 0;
   std::exception_ptr failure;
   {
     auto permit = co_await as.sem.permit();
     try {
-      r = co_await as.client.get(std::move(target));
+      value = finish_async(co_await as.client.get(http::url::parse(*u)), links, permit);
     } catch (const std::exception& e) {
-      count_error(e);
-      failure = std::current_exception();
-    }
-  }  // the permit bounds requests in flight; link extraction runs after it
-  std::vector<http::url> links;
-  if (r) {
-    try {
-      links = process(*r);
-    } catch (...) {
+      if (permit) count_error(e);  // a fetch failure (not one of link extraction)
       failure = std::current_exception();
     }
   }
@@ -224,7 +224,7 @@ corio::task<std::uint64_t> crawl_workload::run_async(std::size_t i) {
     for (std::size_t j = pr.last; j < as.filled.size(); ++j) as.filled[j].set();
   }
   if (failure) std::rethrow_exception(failure);
-  co_return value_of(*r);
+  co_return value;
 }
 
 void crawl_workload::report(corio_bench::json_line& j) const {

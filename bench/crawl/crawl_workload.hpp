@@ -37,6 +37,7 @@
 #include <corio/http/options.hpp>
 #include <corio/http/response.hpp>
 #include <corio/http/url.hpp>
+#include <corio/sync/semaphore.hpp>
 
 #include "common/json.hpp"
 #include "crawl/frontier.hpp"
@@ -87,7 +88,8 @@ class crawl_workload final : public corio_models::workload {
 
  private:
   struct async_state;
-  std::uint64_t finish_blocking(std::size_t i, const corio::http::response& r);
+  std::uint64_t finish_async(const corio::http::response& r, std::vector<corio::http::url>& links,
+                             corio::semaphore::permit_guard& permit);
 
   crawl_options opts_;
   corio::http::url start_;

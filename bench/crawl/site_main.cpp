@@ -5,7 +5,8 @@
 // Serves the deterministic synthetic site (bench/crawl/site.hpp) on 127.0.0.1 with every response
 // delayed by --delay-ms. One thread, one corio runtime. Prints one JSON line when it listens:
 //   {"event":"listening","port":40123,"pid":4242,"backend":"io_uring",...}
-// (with --port 0 the kernel picks the port: scripts and tests read it from that line), and one
+// (with --port 0 the kernel picks the port: scripts and tests read it from that line; the pages are
+// generated before it, when they fit in 512 MiB), and one
 // with its counters when SIGINT or SIGTERM stops it. Raises its RLIMIT_NOFILE soft limit to the
 // hard limit, so that it can hold as many connections as the machine allows one process.
 #include <signal.h>
@@ -49,6 +50,7 @@ void raise_nofile() {
 corio::task<int> run(const std::string& host, std::uint16_t port, const corio_bench::site_server_config& cfg,
                      const sigset_t& stop_signals, corio::runtime& rt) {
   corio_bench::site_server_stats stats;
+  const corio_bench::site_content content(cfg.site, cfg.cache_bytes);  // before "listening": pages ready
   auto listener = corio::net::tcp_listener::bind(corio::net::endpoint(corio::net::ip_address::parse(host), port),
                                                  corio::net::listen_options{.backlog = 65535});
   {
@@ -57,9 +59,10 @@ corio::task<int> run(const std::string& host, std::uint16_t port, const corio_be
     j.add("pid", static_cast<long>(::getpid())).add("backend", corio::to_string(rt.backend()));
     j.add("pages", cfg.site.pages).add("page_bytes", cfg.site.page_bytes).add("links", cfg.site.links);
     j.add("delay_ms", static_cast<long>(cfg.delay.count())).add("jitter_ms", static_cast<long>(cfg.jitter.count()));
+    j.add("pages_cached", content.cached());
     std::cout << j.str() << std::endl;  // flushed: scripts wait for this line
   }
-  auto server = corio::spawn(corio_bench::serve_site(listener, cfg, stats));
+  auto server = corio::spawn(corio_bench::serve_site(listener, cfg, content, stats));
   // sigwait on a pool thread (the signals are blocked in every thread), so the loop keeps serving.
   const int sig = co_await corio::spawn_blocking([&stop_signals] {
     int s = 0;

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <algorithm>
 
 #include <corio/error.hpp>
 #include <corio/http/error.hpp>
@@ -24,24 +24,14 @@ namespace http = corio::http;
 struct server_ctx {
   const site_server_config& cfg;
   site_server_stats& stats;
-  site pages;
-  std::unordered_map<std::uint64_t, std::string> cache;
-  std::size_t cached_bytes = 0;
+  const site_content& content;
+  const site& pages;
   std::uint64_t rng = 0x9E3779B97F4A7C15ull;
 
-  server_ctx(const site_server_config& c, site_server_stats& s) : cfg(c), stats(s), pages(c.site) {}
+  server_ctx(const site_server_config& c, const site_content& sc, site_server_stats& s)
+      : cfg(c), stats(s), content(sc), pages(sc.pages()) {}
 
-  // The HTML of page i (cached while the cache has room).
-  const std::string& page(std::uint64_t i, std::string& scratch) {
-    if (auto it = cache.find(i); it != cache.end()) return it->second;
-    std::string html = pages.page(i);
-    if (cached_bytes + html.size() <= cfg.cache_bytes) {
-      cached_bytes += html.size();
-      return cache.emplace(i, std::move(html)).first->second;
-    }
-    scratch = std::move(html);
-    return scratch;
-  }
+  const std::string& page(std::uint64_t i, std::string& scratch) { return content.page(i, scratch); }
 
   std::chrono::nanoseconds delay() {
     using namespace std::chrono;
@@ -189,8 +179,24 @@ corio::task<void> acceptor(server_ctx& ctx, tcp_listener& l, corio::task_group& 
 
 }  // namespace
 
-corio::task<void> serve_site(tcp_listener& listener, const site_server_config& config, site_server_stats& stats) {
-  server_ctx ctx(config, stats);
+site_content::site_content(const site_params& p, std::size_t cache_bytes) : site_(p) {
+  // About N x B bytes (a page is B bytes unless its links need more): generate them all if that fits.
+  const std::size_t per_page = std::max<std::size_t>(p.page_bytes, 512);
+  if (p.pages <= cache_bytes / per_page) {
+    cache_.reserve(p.pages);
+    for (std::uint64_t i = 0; i < p.pages; ++i) cache_.push_back(site_.page(i));
+  }
+}
+
+const std::string& site_content::page(std::uint64_t i, std::string& scratch) const {
+  if (i < cache_.size()) return cache_[i];
+  scratch = site_.page(i);
+  return scratch;
+}
+
+corio::task<void> serve_site(tcp_listener& listener, const site_server_config& config, const site_content& content,
+                             site_server_stats& stats) {
+  server_ctx ctx(config, content, stats);
   corio::task_group g;
   const unsigned n = config.accept_tasks ? config.accept_tasks : 1;
   for (unsigned k = 0; k < n; ++k) g.spawn(acceptor(ctx, listener, g));

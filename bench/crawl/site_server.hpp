@@ -16,18 +16,20 @@
 // One task per connection, spawned into a task_group; `accept_tasks` accepts are kept in flight
 // so that a burst of connections is taken in batches (io_uring: many accepts per io_uring_enter).
 // When accept fails for lack of descriptors or memory, the server backs off 10 ms and goes on.
-// Pages are generated once and cached (up to config.cache_bytes in total; beyond that, generated
-// per request).
+// Pages come from a site_content: generated up front when they fit in its cache (so that the
+// first crawl after start-up sees the same server as the next ones), else per request.
 //
 // Which thread resumes you: the runtime's thread; the server runs on the runtime that awaits it.
 // Cancellation: cancelling the task that awaits serve_site (e.g. with a task_group or
 // corio::timeout) closes every connection and returns; nothing else ends it.
-// Buffers: `listener`, `config` and `stats` must outlive the serve_site task.
+// Buffers: `listener`, `config`, `content` and `stats` must outlive the serve_site task.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include <corio/net/tcp_listener.hpp>
 #include <corio/task.hpp>
@@ -41,8 +43,23 @@ struct site_server_config {
   std::chrono::milliseconds delay{0};   // L: every response waits this long
   std::chrono::milliseconds jitter{0};  // J: plus a uniform offset in [-J, +J] (clamped at 0)
   unsigned accept_tasks = 64;           // accepts in flight at once
-  std::chrono::milliseconds idle_timeout{60'000};  // close a connection idle this long
-  std::size_t cache_bytes = std::size_t{512} << 20;  // generated pages kept, in total
+  std::chrono::milliseconds idle_timeout{0};  // close a connection idle this long (0: never)
+  std::size_t cache_bytes = std::size_t{512} << 20;  // pages generated up front, at most this much
+};
+
+// The site's pages: all generated at construction when they fit in cache_bytes (N x B, about),
+// otherwise generated for each request. Immutable after construction.
+class site_content {
+ public:
+  site_content(const site_params& p, std::size_t cache_bytes);
+  const site& pages() const noexcept { return site_; }
+  // The HTML of page i (i < pages): a cached string, or `scratch` filled for this request.
+  const std::string& page(std::uint64_t i, std::string& scratch) const;
+  bool cached() const noexcept { return !cache_.empty(); }
+
+ private:
+  site site_;
+  std::vector<std::string> cache_;
 };
 
 struct site_server_stats {
@@ -56,7 +73,8 @@ struct site_server_stats {
   std::uint64_t connection_errors = 0; // connections that ended with an error (reset, bad request...)
 };
 
+// `content` must be made from config.site.
 corio::task<void> serve_site(corio::net::tcp_listener& listener, const site_server_config& config,
-                             site_server_stats& stats);
+                             const site_content& content, site_server_stats& stats);
 
 }  // namespace corio_bench

@@ -50,8 +50,9 @@ inline std::string url_of(std::uint16_t port, std::string_view path) {
 // end of the task that made it.
 class local_site {
  public:
-  explicit local_site(corio_bench::site_server_config cfg) : cfg_(cfg), l_(loopback_listener()) {
-    h_ = corio::spawn(corio_bench::serve_site(l_, cfg_, stats_));
+  explicit local_site(corio_bench::site_server_config cfg)
+      : cfg_(cfg), content_(cfg_.site, cfg_.cache_bytes), l_(loopback_listener()) {
+    h_ = corio::spawn(corio_bench::serve_site(l_, cfg_, content_, stats_));
   }
   std::uint16_t port() const { return l_.local_endpoint().port(); }
   std::string url(std::string_view path) const { return url_of(port(), path); }
@@ -67,6 +68,7 @@ class local_site {
 
  private:
   corio_bench::site_server_config cfg_;
+  corio_bench::site_content content_;
   corio_bench::site_server_stats stats_;
   tcp_listener l_;
   corio::join_handle<void> h_;

@@ -29,11 +29,15 @@ struct client::pool_type : connection_pool<net::tcp_stream> {
   using connection_pool::connection_pool;
 };
 
-// What one request is doing, for the message of a timeout, and where its redirects led.
+// One request's state across its redirects: where it is, what it is doing (for the message of a
+// timeout), and the bytes of the current hop's request.
 struct client::exchange_state {
   url current;
   int redirects = 0;
   const char* phase = "connecting";
+  std::string req;     // the request bytes of the current hop
+  std::string origin;  // current.origin(): the pool key
+  response answer;     // the final response, once it has come
 };
 
 namespace {
@@ -66,19 +70,38 @@ std::error_code map_code(const std::error_code& ec) {
   return ec;
 }
 
-// Connects to u's host and port: a numeric host directly, a name through corio::net::resolve.
+// Connects `out` to u's host and port: a numeric host directly, a name through corio::net::resolve.
 // A connect deadline that passes is reported as errc::timeout here, so that corio::errc::timed_out
-// reaching request() always means "the request's deadline".
-task<net::tcp_stream> connect_to(const url& u, deadline d) {
-  const std::string host(u.host());
+// reaching request() always means "the request's deadline". (Into the caller's stream, so that
+// the caller's frame holds no temporary stream.)
+task<void> connect_into(net::tcp_stream& out, const url& u, deadline d) {
   try {
-    if (auto a = net::ip_address::try_parse(host)) co_return co_await net::tcp_stream::connect(net::endpoint(*a, u.port()), d);
-    co_return co_await net::tcp_stream::connect(host, u.port(), d);
+    const std::string host(u.host());
+    if (auto a = net::ip_address::try_parse(host)) {
+      out = co_await net::tcp_stream::connect(net::endpoint(*a, u.port()), d);
+    } else {
+      out = co_await net::tcp_stream::connect(host, u.port(), d);
+    }
+    co_return;
   } catch (const std::system_error& e) {
     if (e.code() != corio::errc::timed_out) throw;
   }
   throw_error(errc::timeout, "connect to " + std::string(u.authority()) + " timed out");
 }
+
+// See exchange(): the in-frame buffer a request waits with when many wait at once, and the total
+// of page-sized buffers waiting requests may hold.
+constexpr std::size_t kHeadBytes = 256;
+constexpr std::size_t kWaitBudget = std::size_t{1} << 20;
+
+// Counts a request that waits for (or reads) its response, for the time it does.
+struct waiting_guard {
+  std::size_t& n;
+  explicit waiting_guard(std::size_t& c) : n(c) { ++n; }
+  ~waiting_guard() { --n; }
+  waiting_guard(const waiting_guard&) = delete;
+  waiting_guard& operator=(const waiting_guard&) = delete;
+};
 
 std::size_t next_read_size(std::size_t received) {
   constexpr std::size_t lo = 4096, hi = 64 * 1024;
@@ -97,116 +120,152 @@ std::size_t client::idle_connections() const { return pool_->idle(); }
 void client::close_idle_connections() { pool_->clear(); }
 
 task<response> client::get(std::string_view u) {
-  // A view must not outlive the caller's string: copy it before the (lazy) task starts.
-  return [](client& self, std::string text) -> task<response> {
-    std::error_code ec;
-    std::optional<url> parsed = url::parse(text, ec);
-    if (!parsed) throw corio::error(ec, "GET " + text);
-    co_return co_await self.request(method::get, std::move(*parsed));
-  }(*this, std::string(u));
+  std::error_code ec;
+  std::optional<url> parsed = url::parse(u, ec);
+  if (parsed) return run(method::get, std::move(*parsed), deadline{}, true);
+  // Parse errors are thrown when the task runs, like every other failure.
+  return [](std::exception_ptr e) -> task<response> {
+    std::rethrow_exception(e);
+    co_return response{};
+  }(std::make_exception_ptr(corio::error(ec, "GET " + std::string(u))));
 }
 
-task<response> client::request(method m, url u) {
-  // now + request_timeout, saturating (deadline does): computed when the request starts.
-  co_return co_await request(m, std::move(u), deadline(options_.request_timeout));
-}
+task<response> client::request(method m, url u) { return run(m, std::move(u), deadline{}, true); }
+task<response> client::request(method m, url u, deadline d) { return run(m, std::move(u), d, false); }
 
-task<response> client::request(method m, url u, deadline d) {
+task<response> client::run(method m, url u, deadline d, bool relative) {
+  // Frame size matters here (10,000 requests may wait at once): one coroutine for the deadline,
+  // one for the fetch, few locals, and the error formatting in a plain function.
   exchange_state st;
-  st.current = u;
+  std::exception_ptr failure;
   try {
     if (u.empty()) throw_error(errc::invalid_url, "empty URL");
-    if (d.is_set()) {
-      const clock::time_point at{std::chrono::nanoseconds(d.ns())};
-      co_return co_await corio::timeout_at(at, fetch(m, u, d, st));
-    }
-    co_return co_await fetch(m, u, d, st);
+    if (relative) d = deadline(options_.request_timeout);  // now + request_timeout, when it starts
+    st.current = u;
+    const clock::time_point at{std::chrono::nanoseconds(d.is_set() ? d.ns() : INT64_MAX)};
+    co_await corio::timeout_at(at, fetch(m, d, st));
+    co_return std::move(st.answer);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  rethrow_failure(failure, m, u, st);
+}
+
+void client::rethrow_failure(const std::exception_ptr& failure, method m, const url& u, const exchange_state& st) {
+  try {
+    std::rethrow_exception(failure);
   } catch (const std::system_error& e) {
     std::string where = std::string(to_string(m)) + " " + (u.empty() ? std::string("(empty URL)") : u.str());
     if (st.redirects > 0) where += " (redirected to " + st.current.str() + ")";
-    if (e.code() == corio::errc::timed_out) {  // the request's own deadline (see connect_to)
+    if (e.code() == corio::errc::timed_out) {  // the request's own deadline (see connect_into)
       throw corio::error(make_error_code(errc::timeout), where + ": " + st.phase);
     }
     throw corio::error(map_code(e.code()), where + ": " + context_of(e));
   }
-  throw_error(corio::errc::invalid_argument, "unreachable");  // every path above returns or throws
 }
 
-task<response> client::fetch(method m, url u, deadline d, exchange_state& st) {
-  st.current = std::move(u);
-  for (;;) {
-    response r = co_await exchange(m, st.current, d, st);
-    if (options_.follow_redirects) {
-      if (auto next = redirect_target(r, st.current)) {
-        if (st.redirects >= options_.max_redirects) {
-          throw_error(errc::too_many_redirects,
-                      "more than " + std::to_string(options_.max_redirects) + " redirects, the last to " + next->str());
-        }
-        ++st.redirects;
-        st.current = std::move(*next);
-        continue;
-      }
-    }
-    r.final_url = st.current;
-    r.redirects = st.redirects;
-    co_return r;
-  }
+bool client::take_pooled(const std::string& origin, net::tcp_stream& into) {
+  if (!options_.keep_alive) return false;
+  auto c = pool_->take(origin);
+  if (!c) return false;
+  into = std::move(*c);
+  return true;
 }
 
-task<response> client::exchange(method m, const url& u, deadline d, exchange_state& st) {
-  std::string req;
+void client::start_hop(method m, exchange_state& st) const {
+  st.req.clear();
   request_options ro;
   ro.keep_alive = options_.keep_alive;
   ro.user_agent = options_.user_agent;
-  append_request(req, m, u, ro);
-  const std::string origin = u.origin();
-  response_parser parser(options_.limits);
+  append_request(st.req, m, st.current, ro);
+  st.origin = st.current.origin();
+}
 
-  for (int attempt = 0;; ++attempt) {
-    net::tcp_stream conn;
-    bool reused = false;
-    if (attempt == 0 && options_.keep_alive) {
-      if (auto c = pool_->take(origin)) {
-        conn = std::move(*c);
-        reused = true;
+bool client::finish_hop(response_parser& p, net::tcp_stream& conn, std::size_t received, bool leftover,
+                        exchange_state& st) {
+  response r = p.take();
+  read_size_ = next_read_size(received);
+  if (options_.keep_alive && r.keep_alive && !leftover) pool_->put(st.origin, std::move(conn));
+  if (options_.follow_redirects) {
+    if (auto next = redirect_target(r, st.current)) {
+      if (st.redirects >= options_.max_redirects) {
+        throw_error(errc::too_many_redirects,
+                    "more than " + std::to_string(options_.max_redirects) + " redirects, the last to " + next->str());
       }
+      ++st.redirects;
+      st.current = std::move(*next);
+      return true;
     }
-    if (!conn.is_open()) {
-      st.phase = "connecting";
-      conn = co_await connect_to(u, earliest(d, deadline(options_.connect_timeout)));
-      ++stats_.connections_opened;
-    } else {
-      ++stats_.connections_reused;
-    }
-    ++stats_.requests;
-    parser.reset(m);
-    try {
-      st.phase = "sending the request";
-      co_await conn.write_all(req);
-      st.phase = "waiting for the response";
-      const std::size_t size = read_size_;
-      std::unique_ptr<char[]> buf(new char[size]);
-      std::size_t received = 0;
-      bool leftover = false;
-      while (!parser.complete()) {
-        const std::size_t n = co_await conn.read_some(buf.get(), size);
-        if (n == 0) {
-          parser.finish();  // completes a read-until-close body, else throws truncated
-          break;
+  }
+  r.final_url = st.current;
+  r.redirects = st.redirects;
+  st.answer = std::move(r);
+  return false;
+}
+
+task<void> client::fetch(method m, deadline d, exchange_state& st) {
+  std::optional<response_parser> parser;  // made when the first answer begins: a waiting request holds none
+  for (;;) {  // one hop (request and response) per iteration; a redirect starts the next one
+    start_hop(m, st);
+    for (int attempt = 0;; ++attempt) {
+      net::tcp_stream conn;
+      const bool reused = attempt == 0 && take_pooled(st.origin, conn);
+      if (!reused) {
+        st.phase = "connecting";
+        co_await connect_into(conn, st.current, earliest(d, deadline(options_.connect_timeout)));
+        ++stats_.connections_opened;
+      } else {
+        ++stats_.connections_reused;
+      }
+      ++stats_.requests;
+      if (parser) parser->reset(m);
+      try {
+        st.phase = "sending the request";
+        co_await conn.write_all(st.req);
+        st.phase = "waiting for the response";
+        // While it waits, a request holds a buffer of a page's size only if the client's waiting
+        // requests hold at most kWaitBudget in total; beyond that (thousands of connections at
+        // once) it waits with kHeadBytes in its frame and takes the page-sized buffer once the
+        // answer has begun (memory the kernel must fault in, and cache, for every waiting request).
+        char head[kHeadBytes];
+        std::unique_ptr<char[]> big;
+        char* buf = head;
+        std::size_t size = sizeof head;
+        if ((waiting_ + 1) * read_size_ <= kWaitBudget) {
+          size = read_size_;
+          big.reset(new char[size]);
+          buf = big.get();
         }
-        st.phase = "reading the response";
-        received += n;
-        const std::size_t used = parser.feed({buf.get(), n});
-        leftover = used < n;
+        waiting_guard waiting(waiting_);
+        std::size_t received = 0;
+        bool leftover = false;
+        for (;;) {
+          const std::size_t n = co_await conn.read_some(buf, size);
+          if (!parser) {
+            parser.emplace(options_.limits);
+            parser->reset(m);
+          }
+          if (n == 0) {
+            parser->finish();  // completes a read-until-close body, else throws truncated
+            break;
+          }
+          st.phase = "reading the response";
+          received += n;
+          leftover = parser->feed({buf, n}) < n;
+          if (parser->complete()) break;
+          if (!big) {
+            size = read_size_;
+            big.reset(new char[size]);
+            buf = big.get();
+          }
+        }
+        if (!finish_hop(*parser, conn, received, leftover, st)) co_return;  // st.answer holds it
+        break;  // redirected: the next hop
+      } catch (const std::system_error& e) {
+        if (!(reused && !(parser && parser->started()) && is_stale_connection_error(e.code()))) throw;
       }
-      response r = parser.take();
-      read_size_ = next_read_size(received);
-      if (options_.keep_alive && r.keep_alive && !leftover) pool_->put(origin, std::move(conn));
-      co_return r;
-    } catch (const std::system_error& e) {
-      if (!(reused && !parser.started() && is_stale_connection_error(e.code()))) throw;
+      ++stats_.stale_retries;  // `conn` is closed; the next attempt opens a new connection
     }
-    ++stats_.stale_retries;  // `conn` is closed; the next attempt opens a new connection
   }
 }
 
