@@ -3,8 +3,9 @@
 //   corio-crawl --model M --url http://127.0.0.1:P/page/0 --max-pages N --concurrency C [--list]
 //
 // Models: coroutine-uring, coroutine-asio, coroutine, threads, processes, thread-pool,
-// process-pool (bench/models) and asio-awaitable (plain Asio, bench/crawl/crawl_asio.hpp). Pool
-// models get C workers (capped by the machine's spawn budget, which the result line names).
+// process-pool (bench/models), asio-awaitable (plain Asio), coroutine-workers-uring/-asio and
+// epoll-floor (bench/crawl/crawl_models.hpp). Pool and worker models get C workers (pools capped
+// by the machine's spawn budget, which the result line names).
 // The crawl fetches at most N pages with at most C requests in flight, extracts links with gumbo,
 // normalises and de-duplicates them, and follows only those on the start URL's host and port;
 // --list fetches the start URL with its last path segment replaced by 0..N-1 instead. Errors are
@@ -28,8 +29,7 @@
 #include <corio/http/url.hpp>
 
 #include "common/args.hpp"
-#include "crawl/crawl_asio.hpp"
-#include "crawl/crawl_floor.hpp"
+#include "crawl/crawl_models.hpp"
 #include "crawl/crawl_workload.hpp"
 #include "crawl/site_check.hpp"
 #include "models/limits.hpp"
@@ -44,6 +44,7 @@ const char* const kUsage =
     "         [--time-budget S] [--memory-budget MIB] [--mem-floor MIB] [--pid-margin K] [--max-alive K]\n"
     "         [--thread-stack KIB] [--sample-ms MS] [--label TEXT] [--progress]\n"
     "models: coroutine-uring coroutine-asio coroutine threads processes thread-pool process-pool asio-awaitable\n"
+    "        coroutine-workers-uring coroutine-workers-asio (C corio tasks taking indices, like asio-awaitable)\n"
     "        epoll-floor (--list only: a hand-written epoll loop, no runtime)\n"
     "  --latency-ms L     the server's response delay: ideal = ceil(N/C) * L\n"
     "  --server-pid PID   report that process's CPU during the run (server_cpu_s)\n"
@@ -127,10 +128,7 @@ int run(int argc, char** argv) {
   ro.progress = a.has("progress");
   ro.label = a.get("label", model_name);
 
-  std::unique_ptr<corio_models::model> model =
-      model_name == "asio-awaitable" ? corio_crawl::make_asio_awaitable_model()
-      : model_name == "epoll-floor"  ? corio_crawl::make_epoll_floor_model()
-                                     : corio_models::make_model(model_name);
+  std::unique_ptr<corio_models::model> model = corio_crawl::make_crawl_model(model_name);
 
   // Pools (and asio-awaitable's workers) get C workers, within the machine's spawn budget.
   std::string workers_note;
@@ -161,8 +159,7 @@ int run(int argc, char** argv) {
   }
 
   corio_bench::json_line j = res.json();
-  if (is_pool(model_name) || model_name == "asio-awaitable" || model_name == "epoll-floor")
-    j.add("workers_requested", co.concurrency);
+  if (corio_crawl::crawl_model_has_workers(model_name)) j.add("workers_requested", co.concurrency);
   if (!workers_note.empty()) j.add("workers_note", workers_note);
   wl.report(j);
   const double cpu = res.m.user_s + res.m.sys_s;

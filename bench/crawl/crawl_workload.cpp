@@ -192,7 +192,8 @@ std::uint64_t crawl_workload::finish_async(const http::response& r, std::vector<
   return value_of(r);
 }
 
-// Few locals on purpose: 10,000 of these frames may wait at once (the response is a temporary).
+// Small on purpose: 10,000 of these frames may wait at once (for their slot, or for a permit);
+// the fetch and its state live in fetch_async's frame, which exists only while the fetch runs.
 corio::task<std::uint64_t> crawl_workload::run_async(std::size_t i) {
   if (!async_) async_ = std::make_unique<async_state>(opts_.http, opts_.concurrency, frontier_->capacity());
   async_state& as = *async_;
@@ -206,18 +207,22 @@ corio::task<std::uint64_t> crawl_workload::run_async(std::size_t i) {
     frontier_->counters().no_page.fetch_add(1, std::memory_order_relaxed);
     co_return no_page;
   }
+  co_return co_await fetch_async(i, *u, co_await as.sem.permit());
+}
+
+corio::task<std::uint64_t> crawl_workload::fetch_async(std::size_t i, std::string_view u,
+                                                       corio::semaphore::permit_guard permit) {
+  async_state& as = *async_;
   std::vector<http::url> links;
   std::uint64_t value = 0;
   std::exception_ptr failure;
-  {
-    auto permit = co_await as.sem.permit();
-    try {
-      value = finish_async(co_await as.client.get(http::url::parse(*u)), links, permit);
-    } catch (const std::exception& e) {
-      if (permit) count_error(e);  // a fetch failure (not one of link extraction)
-      failure = std::current_exception();
-    }
+  try {
+    value = finish_async(co_await as.client.get(http::url::parse(u)), links, permit);
+  } catch (const std::exception& e) {
+    if (permit) count_error(e);  // a fetch failure (not one of link extraction)
+    failure = std::current_exception();
   }
+  permit.reset();
   const frontier::publish_result pr = frontier_->complete(i, links);
   for (std::size_t j = pr.first; j < pr.last; ++j) as.filled[j].set();
   if (pr.ended) {

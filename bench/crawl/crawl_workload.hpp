@@ -88,6 +88,7 @@ class crawl_workload final : public corio_models::workload {
 
  private:
   struct async_state;
+  corio::task<std::uint64_t> fetch_async(std::size_t i, std::string_view u, corio::semaphore::permit_guard permit);
   std::uint64_t finish_async(const corio::http::response& r, std::vector<corio::http::url>& links,
                              corio::semaphore::permit_guard& permit);
 

@@ -12,7 +12,7 @@
 
 #include <ostream>
 
-#include "crawl/crawl_asio.hpp"
+#include "crawl/crawl_models.hpp"
 #include "crawl/crawl_workload.hpp"
 #include "crawl/site_check.hpp"
 #include "crawl_support.hpp"
@@ -41,9 +41,7 @@ crawl_test::site_process& shared_site() {
   return site;
 }
 
-std::unique_ptr<corio_models::model> model_named(const std::string& name) {
-  return name == "asio-awaitable" ? corio_crawl::make_asio_awaitable_model() : corio_models::make_model(name);
-}
+std::unique_ptr<corio_models::model> model_named(const std::string& name) { return corio_crawl::make_crawl_model(name); }
 
 struct crawl_run {
   corio_models::run_result r;
@@ -126,9 +124,12 @@ TEST_SUITE("crawl.models") {
   TEST_CASE("a thread pool finds exactly the site's pages") { check_exact_crawl("thread-pool"); }
   TEST_CASE("a process pool finds exactly the site's pages") { check_exact_crawl("process-pool"); }
   TEST_CASE("the asio-awaitable reference finds exactly the site's pages") { check_exact_crawl("asio-awaitable"); }
+  TEST_CASE_TEMPLATE("corio worker tasks find exactly the site's pages", B, CORIO_BACKENDS) {
+    check_exact_crawl(B::kind == corio::backend_kind::io_uring ? "coroutine-workers-uring" : "coroutine-workers-asio");
+  }
 
   TEST_CASE("list mode fetches the numbered URLs - 404s are pages with errors, not failures") {
-    for (const char* model : {"coroutine", "threads", "processes", "asio-awaitable"}) {
+    for (const char* model : {"coroutine", "threads", "processes", "asio-awaitable", "epoll-floor"}) {
       CAPTURE(model);
       auto x = crawl(model, shared_site().url("/page/0"), kPages + 5, 6, /*list=*/true);
       CHECK(x.r.complete);
@@ -136,6 +137,10 @@ TEST_SUITE("crawl.models") {
       CHECK(x.http_errors == 5);
       CHECK(x.errors == 0);
     }
+    // The floor runs list mode only, and says so.
+    auto floor_crawl = crawl("epoll-floor", shared_site().url("/page/0"), 3, 1);
+    CHECK(floor_crawl.r.stopped_by == corio_models::stop_kind::error);
+    CHECK_THROWS_AS(corio_crawl::make_crawl_model("no-such-model"), std::invalid_argument);
     CHECK(corio_crawl::list_url(corio::http::url::parse("http://h:81/x/page/0?q=1"), 7).str() == "http://h:81/x/page/7?q=1");
   }
 
@@ -152,7 +157,7 @@ TEST_SUITE("crawl.models") {
       port = ntohs(a.sin_port);
       ::close(fd);
     }
-    for (const char* model : {"coroutine", "thread-pool", "process-pool", "asio-awaitable"}) {
+    for (const char* model : {"coroutine", "thread-pool", "process-pool", "asio-awaitable", "epoll-floor"}) {
       CAPTURE(model);
       auto x = crawl(model, crawl_test::url_of(port, "/page/0"), 8, 3, /*list=*/true);
       CHECK(x.r.started == 8);

@@ -93,6 +93,8 @@ task<void> connect_into(net::tcp_stream& out, const url& u, deadline d) {
 // of page-sized buffers waiting requests may hold.
 constexpr std::size_t kHeadBytes = 256;
 constexpr std::size_t kWaitBudget = std::size_t{1} << 20;
+// Spare read buffers a client keeps for reuse.
+constexpr std::size_t kMaxSpares = 64;
 
 // Counts a request that waits for (or reads) its response, for the time it does.
 struct waiting_guard {
@@ -164,6 +166,55 @@ void client::rethrow_failure(const std::exception_ptr& failure, method m, const 
   }
 }
 
+// A page-sized read buffer, taken from the client's spares (or allocated) when first used and
+// given back when the request is done with it: no allocation per response in a steady state.
+// (Freeing and re-allocating them made glibc return the top of the heap to the kernel and fault it
+// in again: on the VM of docs/results-crawl.md a page fault costs about 30 us.)
+class client::read_buffer {
+ public:
+  explicit read_buffer(client& c) noexcept : c_(c) {}
+  ~read_buffer() {
+    if (p_) c_.recycle(std::move(p_), n_);
+  }
+  read_buffer(const read_buffer&) = delete;
+  read_buffer& operator=(const read_buffer&) = delete;
+  char* get() {
+    if (!p_) {
+      n_ = c_.read_size_;
+      p_ = c_.take_spare(n_);
+    }
+    return p_.get();
+  }
+  std::size_t size() const noexcept { return n_; }
+
+ private:
+  client& c_;
+  std::unique_ptr<char[]> p_;
+  std::size_t n_ = 0;
+};
+
+std::unique_ptr<char[]> client::take_spare(std::size_t n) {
+  if (n == spare_size_ && !spares_.empty()) {
+    auto p = std::move(spares_.back());
+    spares_.pop_back();
+    return p;
+  }
+  return std::unique_ptr<char[]>(new char[n]);
+}
+
+void client::recycle(std::unique_ptr<char[]> p, std::size_t n) noexcept {
+  if (n != spare_size_) {  // the page size changed: the old spares no longer fit
+    spares_.clear();
+    spare_size_ = n;
+  }
+  if (spares_.size() < kMaxSpares) {
+    try {
+      spares_.push_back(std::move(p));
+    } catch (...) {  // out of memory: just free it
+    }
+  }
+}
+
 bool client::take_pooled(const std::string& origin, net::tcp_stream& into) {
   if (!options_.keep_alive) return false;
   auto c = pool_->take(origin);
@@ -228,13 +279,12 @@ task<void> client::fetch(method m, deadline d, exchange_state& st) {
         // once) it waits with kHeadBytes in its frame and takes the page-sized buffer once the
         // answer has begun (memory the kernel must fault in, and cache, for every waiting request).
         char head[kHeadBytes];
-        std::unique_ptr<char[]> big;
+        read_buffer big(*this);
         char* buf = head;
         std::size_t size = sizeof head;
         if ((waiting_ + 1) * read_size_ <= kWaitBudget) {
-          size = read_size_;
-          big.reset(new char[size]);
           buf = big.get();
+          size = big.size();
         }
         waiting_guard waiting(waiting_);
         std::size_t received = 0;
@@ -253,10 +303,9 @@ task<void> client::fetch(method m, deadline d, exchange_state& st) {
           received += n;
           leftover = parser->feed({buf, n}) < n;
           if (parser->complete()) break;
-          if (!big) {
-            size = read_size_;
-            big.reset(new char[size]);
+          if (buf == head) {
             buf = big.get();
+            size = big.size();
           }
         }
         if (!finish_hop(*parser, conn, received, leftover, st)) co_return;  // st.answer holds it

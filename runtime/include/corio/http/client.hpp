@@ -24,7 +24,7 @@
 //     connections at once), further ones wait with a 256-byte buffer in their frame and take the
 //     page-sized one (and the parser) only once the answer has begun: a waiting request then
 //     holds about 2 KB in all (frames included) instead of 7 KB (memory that the kernel must
-//     also fault in, which costs CPU).
+//     also fault in, which costs CPU). Read buffers are reused (up to 64 spares per client).
 //
 // Errors: corio::error, with the codes of blocking_client (see docs/api-http.md): a
 // corio::http::errc (timeout, connection_reset, truncated, malformed_response, header_too_large,
@@ -51,6 +51,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <corio/http/blocking_client.hpp>  // client_stats
 #include <corio/http/options.hpp>
@@ -88,6 +89,9 @@ class client {
  private:
   struct pool_type;
   struct exchange_state;
+  class read_buffer;
+  std::unique_ptr<char[]> take_spare(std::size_t n);
+  void recycle(std::unique_ptr<char[]> p, std::size_t n) noexcept;
   task<response> run(method m, url u, deadline d, bool relative);
   task<void> fetch(method m, deadline d, exchange_state& st);
   bool take_pooled(const std::string& origin, net::tcp_stream& into);
@@ -101,6 +105,8 @@ class client {
   client_stats stats_;
   std::size_t read_size_ = 4096;  // the next read buffer's size (see the header comment)
   std::size_t waiting_ = 0;       // requests between their write and their last read
+  std::vector<std::unique_ptr<char[]>> spares_;  // read buffers of spare_size_ bytes, for reuse
+  std::size_t spare_size_ = 0;
 };
 
 }  // namespace corio::http
