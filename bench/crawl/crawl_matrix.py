@@ -28,7 +28,7 @@ import sys
 import time
 
 MODELS = ["coroutine-uring", "coroutine-asio", "asio-awaitable", "threads", "processes", "thread-pool", "process-pool"]
-AIM_MODELS = ["coroutine-uring", "coroutine-asio", "asio-awaitable", "epoll-floor"]
+AIM_MODELS = ["coroutine-uring", "coroutine-workers-uring", "coroutine-asio", "asio-awaitable", "epoll-floor"]
 
 
 class Site:
@@ -162,7 +162,7 @@ def table(a):
     print("| experiment | mode | N | C | model | runs | complete | wall s | ideal s | wall/ideal | crawl ideal s |"
           " client CPU s | CPU us/req | peak mem MiB | server CPU s | load1 |")
     print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    order = {m: i for i, m in enumerate(MODELS + AIM_MODELS)}
+    order = {m: i for i, m in enumerate(MODELS + [m for m in AIM_MODELS if m not in MODELS])}
     for key in sorted(groups, key=lambda k: (str(k[0]), str(k[1]), k[2] or 0, k[3] or 0, order.get(k[4], 99))):
         g = groups[key]
         ok = [j for j in g if j.get("complete")]
