@@ -122,14 +122,17 @@ std::size_t client::idle_connections() const { return pool_->idle(); }
 void client::close_idle_connections() { pool_->clear(); }
 
 task<response> client::get(std::string_view u) {
-  std::error_code ec;
-  std::optional<url> parsed = url::parse(u, ec);
-  if (parsed) return run(method::get, std::move(*parsed), deadline{}, true);
+  std::exception_ptr bad;
+  try {
+    return run(method::get, url::parse(u), deadline{}, true);
+  } catch (const std::system_error& e) {
+    bad = std::make_exception_ptr(corio::error(e.code(), "GET " + std::string(u) + ": " + context_of(e)));
+  }
   // Parse errors are thrown when the task runs, like every other failure.
   return [](std::exception_ptr e) -> task<response> {
     std::rethrow_exception(e);
     co_return response{};
-  }(std::make_exception_ptr(corio::error(ec, "GET " + std::string(u))));
+  }(bad);
 }
 
 task<response> client::request(method m, url u) { return run(m, std::move(u), deadline{}, true); }

@@ -23,7 +23,7 @@
 //     waiting for an answer hold more than 1 MiB of such buffers in total (thousands of
 //     connections at once), further ones wait with a 256-byte buffer in their frame and take the
 //     page-sized one (and the parser) only once the answer has begun: a waiting request then
-//     holds about 2 KB in all (frames included) instead of 7 KB (memory that the kernel must
+//     holds about 2 KB in all (frames included) instead of 9 KB (memory that the kernel must
 //     also fault in, which costs CPU). Read buffers are reused (up to 64 spares per client).
 //
 // Errors: corio::error, with the codes of blocking_client (see docs/api-http.md): a
