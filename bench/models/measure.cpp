@@ -150,14 +150,27 @@ measurement::~measurement() {
   if (th_.joinable()) stop(mono_ns());
 }
 
-std::int64_t measurement::start() {
-  corio_bench::reset_peak_rss();
+void measurement::take_baseline() {
   const proc_mem base = read_proc_mem("/proc/self");
   m_.mem_self_base = base.pss;
   self_kernel_base_ = base.kernel;
   meminfo mi = read_meminfo();
   kernel_base_ = mi.kernel;
   sys_used_base_ = mi.used;
+}
+
+std::int64_t measurement::start() {
+  corio_bench::reset_peak_rss();
+  // The sampler thread takes the memory baseline itself, so that its own stack and kernel stack
+  // belong to the baseline, not to the model.
+  try {
+    th_ = std::thread([this] { loop(); });
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return baseline_taken_; });
+  } catch (const std::system_error&) {
+    // No thread to spare (e.g. at RLIMIT_NPROC): the run goes on unsampled (samples == 0).
+    take_baseline();
+  }
   rusage self{}, kids{};
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &kids);
@@ -170,12 +183,12 @@ std::int64_t measurement::start() {
   cv0_ = kids.ru_nvcsw;
   civ0_ = kids.ru_nivcsw;
   t0_ = mono_ns();
-  last_progress_ = t0_;
-  try {
-    th_ = std::thread([this] { loop(); });
-  } catch (const std::system_error&) {
-    // No thread to spare (e.g. at RLIMIT_NPROC): the run goes on unsampled (samples == 0).
+  {
+    std::lock_guard lk(mu_);
+    last_progress_ = t0_;
+    started_ = true;
   }
+  cv_.notify_all();
   return t0_;
 }
 
@@ -184,7 +197,7 @@ void measurement::poke() {
     std::lock_guard lk(mu_);
     poked_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 measurement::sample measurement::take() {
@@ -254,7 +267,11 @@ void measurement::print_progress(bool final) {
 }
 
 void measurement::loop() {
+  take_baseline();
   std::unique_lock lk(mu_);
+  baseline_taken_ = true;
+  cv_.notify_all();
+  cv_.wait(lk, [&] { return started_ || stop_; });  // t0_ and the usage baseline are set
   std::int64_t next_sample = 0;  // due at once
   for (;;) {
     const bool poked = std::exchange(poked_, false);
@@ -297,7 +314,7 @@ metrics measurement::stop(std::int64_t t1) {
     std::lock_guard lk(mu_);
     stop_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
   if (th_.joinable()) th_.join();
   rusage self{}, kids{};
   getrusage(RUSAGE_SELF, &self);

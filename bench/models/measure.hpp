@@ -89,6 +89,7 @@ class measurement {
 
  private:
   struct sample;
+  void take_baseline();
   void loop();
   sample take();
   void account(const sample& s);
@@ -99,7 +100,7 @@ class measurement {
   std::thread th_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false, poked_ = false;
+  bool stop_ = false, poked_ = false, baseline_taken_ = false, started_ = false;
   std::int64_t t0_ = 0, last_progress_ = 0;
   long long kernel_base_ = 0, sys_used_base_ = 0, self_kernel_base_ = 0;
   metrics m_;

@@ -149,8 +149,8 @@ run_result run_model(model& m, workload& wl, const run_options& o, bool keep_rec
 }
 
 double run_result::mem_per_task() const {
-  if (m.samples == 0) return NAN;
-  return static_cast<double>(m.mem_peak) / static_cast<double>(std::max(1L, m.in_flight_at_peak));
+  if (m.samples == 0 || max_in_flight == 0) return NAN;
+  return static_cast<double>(m.mem_peak) / static_cast<double>(max_in_flight);
 }
 
 corio_bench::json_line run_result::json() const {

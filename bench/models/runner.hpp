@@ -60,7 +60,11 @@ struct run_result {
   corio_bench::json_line head;  // model, workload and their details (describe())
   // The result line: head plus every figure above (records excluded).
   corio_bench::json_line json() const;
-  // Peak memory per task in flight at the peak (NaN without samples).
+  // Peak memory per task running at once: mem_peak / max_in_flight (NaN without samples). Not
+  // per task started: a thread-per-task run that never had more than 4,000 threads alive must not
+  // be credited with the tasks that had already finished. (Dividing by the tasks in flight at the
+  // peak sample instead fails for models whose memory stays at its peak after the tasks finish,
+  // e.g. coroutine frames kept in corio's frame pool.)
   double mem_per_task() const;
 };
 

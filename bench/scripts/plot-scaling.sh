@@ -20,8 +20,8 @@ out=$2
 prefix=${3:-scaling}
 format=${PLOT_FORMAT:-svg}
 case $format in
-  svg) terminal="svg size 900,560 dynamic enhanced font 'sans,12' background '#ffffff'" ;;
-  png) terminal="pngcairo size 900,560 enhanced font 'sans,10' background '#ffffff'" ;;
+  svg) terminal="svg size 960,540 dynamic enhanced font 'sans,12' background '#ffffff'" ;;
+  png) terminal="pngcairo size 960,540 enhanced font 'sans,10' background '#ffffff'" ;;
   *) echo "$0: PLOT_FORMAT must be svg or png" >&2; exit 2 ;;
 esac
 command -v gnuplot >/dev/null || { echo "$0: gnuplot not found (apt-get install gnuplot-nox, see scripts/deps.sh)" >&2; exit 1; }
@@ -95,18 +95,19 @@ plot() {
   for m in "${models[@]}"; do
     c=$(color "$m")
     [[ -s $tmp/$m.full.dat ]] && cmds+="'$tmp/$m.full.dat' using 1:(\$$col>0?\$$col:1/0) with linespoints lc rgb '$c' pt 7 ps 0.8 lw 2 title '$m', "
-    [[ -s $tmp/$m.stop.dat ]] && cmds+="'$tmp/$m.stop.dat' using 1:(\$$col>0?\$$col:1/0) with points lc rgb '$c' pt 6 ps 2 lw 2 title '$m: stopped', "
+    [[ -s $tmp/$m.stop.dat ]] && cmds+="'$tmp/$m.stop.dat' using 1:(\$$col>0?\$$col:1/0) with points lc rgb '$c' pt 6 ps 2 lw 2 notitle, "
   done
+  cmds+="NaN with points lc rgb '#444444' pt 6 ps 2 lw 2 title 'stopped short', "
   gnuplot <<EOF
 set terminal $terminal
 set output '$out/$prefix-$file.$format'
 set title '$title'
-set xlabel 'N (tasks)'
+set xlabel 'N (tasks); a run that stopped short is drawn at the tasks it reached'
 set ylabel '$ylabel'
 set logscale xy
 set format x '10^{%L}'
 set grid xtics ytics mxtics mytics lc '#dddddd'
-set key outside right top
+set key outside right top vertical samplen 2
 set xrange [5:2000000]
 $extra
 plot ${cmds%, }
@@ -121,5 +122,5 @@ set label 'one task (${task_s} s)' at 7,${task_s}*1.15 tc rgb '#666666'"
 fi
 plot wall "Wall time for N tasks" "wall time (s)" 2 "$ideal"
 plot cpu "CPU time (user + system, children included)" "CPU time (s)" 3
-plot memory "Peak memory per task (memory added by the run / tasks reached)" "bytes per task" 4
-plot memory-total "Peak memory added by the run (incl. children, kernel stacks, page tables)" "bytes" 5
+plot memory "Peak memory per task (memory added by the run / most tasks running at once)" "bytes per task" 4 "set format y '%.0s %cB'"
+plot memory-total "Peak memory added by the run (incl. children, kernel stacks, page tables)" "bytes" 5 "set format y '%.0s %cB'"

@@ -1,6 +1,6 @@
-// Hitting a limit is reported, not fatal: RLIMIT_NPROC (in a child that dropped to uid nobody,
-// since root ignores it), the run's own budgets (time, memory, live tasks), and the arithmetic of
-// budgets and walls.
+// Hitting a limit is reported, not fatal: RLIMIT_NPROC (in a child that dropped from root, which
+// RLIMIT_NPROC does not bind, to an unprivileged uid), the run's own budgets (time, memory, live
+// tasks), and the arithmetic of budgets and walls.
 #include <doctest/doctest.h>
 
 #include <sys/prctl.h>
@@ -26,11 +26,13 @@ struct limit_report {
   char json[600] = {};
 };
 
-// Runs `model` on `n` tasks in a child process that runs as uid nobody with RLIMIT_NPROC set to
-// what nobody uses now plus `headroom`, and returns what the run reported.
-limit_report run_as_nobody_with_nproc(const char* model, std::size_t n, long headroom, unsigned workers = 0) {
+// Runs `model` on `n` tasks in a child process that runs as an otherwise unused uid with
+// RLIMIT_NPROC set to what that uid uses (the child itself) plus `headroom`, and returns what the
+// run reported. Not uid nobody: RLIMIT_NPROC counts every task of the uid on the machine, so two
+// such tests running at once (ctest -j) as nobody would eat each other's headroom.
+limit_report run_unprivileged_with_nproc(const char* model, std::size_t n, long headroom, unsigned workers = 0) {
   if (geteuid() != 0) {
-    std::fprintf(stderr, "SKIP: needs root to switch to uid nobody\n");
+    std::fprintf(stderr, "SKIP: needs root to switch to an unprivileged uid\n");
     std::exit(77);
   }
   int fds[2];
@@ -40,9 +42,10 @@ limit_report run_as_nobody_with_nproc(const char* model, std::size_t n, long hea
   if (p == 0) {
     close(fds[0]);
     limit_report rep;
-    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(10);
+    const uid_t uid = 200000 + static_cast<uid_t>(getpid()) % 100000;  // unused, unique per test process
+    if (setgid(65534) != 0 || setuid(uid) != 0) _exit(10);
     prctl(PR_SET_DUMPABLE, 1);  // keep /proc/<child> readable for the sampler after setuid
-    const auto lim = corio_models::read_limits();  // counts nobody's tasks now (this one included)
+    const auto lim = corio_models::read_limits();  // counts the uid's tasks now (this one)
     rlimit rl{static_cast<rlim_t>(lim.user_tasks + headroom), static_cast<rlim_t>(lim.user_tasks + headroom)};
     if (setrlimit(RLIMIT_NPROC, &rl) != 0) _exit(11);
     counting_workload wl(n, std::chrono::milliseconds(300));
@@ -82,7 +85,7 @@ limit_report run_as_nobody_with_nproc(const char* model, std::size_t n, long hea
 TEST_SUITE("models: limits") {
   TEST_CASE("threads at RLIMIT_NPROC: stops, joins what it started, names the limit") {
     // Headroom 6: the sampler thread and five task threads.
-    auto rep = run_as_nobody_with_nproc("threads", 64, 6);
+    auto rep = run_unprivileged_with_nproc("threads", 64, 6);
     CAPTURE(rep.detail);
     CHECK(rep.stopped_by == static_cast<int>(stop_kind::limit));
     CHECK(rep.started >= 1);
@@ -94,7 +97,7 @@ TEST_SUITE("models: limits") {
   }
 
   TEST_CASE("processes at RLIMIT_NPROC: stops, reaps every child, names the limit") {
-    auto rep = run_as_nobody_with_nproc("processes", 64, 6);
+    auto rep = run_unprivileged_with_nproc("processes", 64, 6);
     CAPTURE(rep.detail);
     CHECK(rep.stopped_by == static_cast<int>(stop_kind::limit));
     CHECK(rep.started >= 1);
@@ -106,7 +109,7 @@ TEST_SUITE("models: limits") {
   }
 
   TEST_CASE("a process pool at RLIMIT_NPROC runs every task with the workers it could fork") {
-    auto rep = run_as_nobody_with_nproc("process-pool", 12, 3, 8);
+    auto rep = run_unprivileged_with_nproc("process-pool", 12, 3, 8);
     CAPTURE(rep.json);
     CHECK(rep.complete);
     CHECK(rep.done == 12);
