@@ -278,7 +278,7 @@ int run_matrix(const corio_bench::args& a, char* self, const std::string& comman
         if (!r.lines.empty()) {
           const std::string& l = r.lines.back();
           const double started = json_num(l, "started"), wall = json_num(l, "wall_s");
-          reached = " (started " + human_n(started) + " at " + human_n(started / wall) + "/s, at most " +
+          reached = " (started " + human_n(started) + " at " + fmt("%.3g", started / wall) + "/s, at most " +
                     human_n(json_num(l, "max_in_flight")) + " at once)";
         }
         stopped_at[m] = "at N=" + human_n(static_cast<double>(n)) + reached + ": " + why;
