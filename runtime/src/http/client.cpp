@@ -19,7 +19,10 @@
 #include <corio/net/errors.hpp>
 #include <corio/net/tcp_stream.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <string>
 
@@ -37,7 +40,7 @@ struct client::exchange_state {
   const char* phase = "connecting";
   std::string req;     // the request bytes of the current hop
   std::string origin;  // current.origin(): the pool key
-  response answer;     // the final response, once it has come
+  std::unique_ptr<response> answer;  // the final response, once it has come (not in the frame meanwhile)
 };
 
 namespace {
@@ -89,12 +92,14 @@ task<void> connect_into(net::tcp_stream& out, const url& u, deadline d) {
   throw_error(errc::timeout, "connect to " + std::string(u.authority()) + " timed out");
 }
 
-// See exchange(): the in-frame buffer a request waits with when many wait at once, and the total
-// of page-sized buffers waiting requests may hold.
-constexpr std::size_t kHeadBytes = 256;
+// See fetch(): the in-frame buffer a request waits with when many wait at once (it only has to
+// wake the request up: drain() reads the rest), and the total of page-sized buffers waiting
+// requests may hold.
+constexpr std::size_t kHeadBytes = 64;
 constexpr std::size_t kWaitBudget = std::size_t{1} << 20;
-// Spare read buffers a client keeps for reuse.
+// Spare read buffers a client keeps for reuse, and the scratch buffer of its synchronous reads.
 constexpr std::size_t kMaxSpares = 64;
+constexpr std::size_t kScratchBytes = 64 * 1024;
 
 // Counts a request that waits for (or reads) its response, for the time it does.
 struct waiting_guard {
@@ -149,7 +154,7 @@ task<response> client::run(method m, url u, deadline d, bool relative) {
     st.current = u;
     const clock::time_point at{std::chrono::nanoseconds(d.is_set() ? d.ns() : INT64_MAX)};
     co_await corio::timeout_at(at, fetch(m, d, st));
-    co_return std::move(st.answer);
+    co_return std::move(*st.answer);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -218,6 +223,32 @@ void client::recycle(std::unique_ptr<char[]> p, std::size_t n) noexcept {
   }
 }
 
+bool client::consume(response_parser& p, const char* data, std::size_t n, read_progress& rp) {
+  if (n == 0) {
+    p.finish();  // completes a read-until-close body, else throws truncated
+    return true;
+  }
+  rp.received += n;
+  rp.leftover = p.feed({data, n}) < n;
+  return p.complete();
+}
+
+bool client::drain(net::tcp_stream& conn, response_parser& p, read_progress& rp) {
+  // Non-blocking recv(2) on the stream's socket. Safe on both backends: this task is the stream's
+  // only reader and no read of it is pending, and corio's Asio backend tries every read at once
+  // before it waits for readiness, so it never misses data taken here.
+  if (!scratch_) scratch_.reset(new char[kScratchBytes]);
+  for (;;) {
+    const ssize_t n = ::recv(conn.native_handle(), scratch_.get(), kScratchBytes, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;  // the rest is still on its way
+      throw corio::error(std::error_code(errno, std::system_category()), "read");
+    }
+    if (consume(p, scratch_.get(), static_cast<std::size_t>(n), rp)) return true;
+  }
+}
+
 bool client::take_pooled(const std::string& origin, net::tcp_stream& into) {
   if (!options_.keep_alive) return false;
   auto c = pool_->take(origin);
@@ -253,7 +284,7 @@ bool client::finish_hop(response_parser& p, net::tcp_stream& conn, std::size_t r
   }
   r.final_url = st.current;
   r.redirects = st.redirects;
-  st.answer = std::move(r);
+  st.answer = std::make_unique<response>(std::move(r));
   return false;
 }
 
@@ -279,8 +310,9 @@ task<void> client::fetch(method m, deadline d, exchange_state& st) {
         st.phase = "waiting for the response";
         // While it waits, a request holds a buffer of a page's size only if the client's waiting
         // requests hold at most kWaitBudget in total; beyond that (thousands of connections at
-        // once) it waits with kHeadBytes in its frame and takes the page-sized buffer once the
-        // answer has begun (memory the kernel must fault in, and cache, for every waiting request).
+        // once) it waits with kHeadBytes in its frame. Once an answer has begun, what has already
+        // arrived is read at once, synchronously, into the client's scratch buffer (drain), so a
+        // request needs no page-sized buffer of its own and no second trip through the loop.
         char head[kHeadBytes];
         read_buffer big(*this);
         char* buf = head;
@@ -290,27 +322,18 @@ task<void> client::fetch(method m, deadline d, exchange_state& st) {
           size = big.size();
         }
         waiting_guard waiting(waiting_);
-        std::size_t received = 0;
-        bool leftover = false;
+        read_progress rp;
         for (;;) {
           const std::size_t n = co_await conn.read_some(buf, size);
           if (!parser) {
             parser.emplace(options_.limits);
             parser->reset(m);
           }
-          if (n == 0) {
-            parser->finish();  // completes a read-until-close body, else throws truncated
-            break;
-          }
           st.phase = "reading the response";
-          received += n;
-          leftover = parser->feed({buf, n}) < n;
-          if (parser->complete()) break;
-          if (buf == head) {
-            buf = big.get();
-            size = big.size();
-          }
+          if (consume(*parser, buf, n, rp) || drain(conn, *parser, rp)) break;
         }
+        const std::size_t received = rp.received;
+        const bool leftover = rp.leftover;
         if (!finish_hop(*parser, conn, received, leftover, st)) co_return;  // st.answer holds it
         break;  // redirected: the next hop
       } catch (const std::system_error& e) {

@@ -19,12 +19,14 @@
 //     a per-operation deadline costs a linked timeout request). Each connection attempt is also
 //     bounded by client_options::connect_timeout.
 //   - memory: the read buffer is sized from the last response this client received (at least
-//     4 KiB, at most 64 KiB), so that a page usually arrives in one read. While the requests
-//     waiting for an answer hold more than 1 MiB of such buffers in total (thousands of
-//     connections at once), further ones wait with a 256-byte buffer in their frame and take the
-//     page-sized one (and the parser) only once the answer has begun: a waiting request then
-//     holds about 2 KB in all (frames included) instead of 9 KB (memory that the kernel must
-//     also fault in, which costs CPU). Read buffers are reused (up to 64 spares per client).
+//     4 KiB, at most 64 KiB), so that a page usually arrives in one read; buffers are reused (up
+//     to 64 spares per client). While the requests waiting for an answer hold more than 1 MiB of
+//     such buffers in total (thousands of connections at once), further ones wait with a 64-byte
+//     buffer in their frame and make their parser only once the answer has begun. Once an answer
+//     has begun, what has already arrived is read at once with a non-blocking recv(2) into one
+//     64 KiB scratch buffer per client, so the rest of a page needs neither a buffer of its own
+//     nor another trip through the loop. A waiting request then holds about 2 KB in all (frames
+//     included) instead of 9 KB: memory that the kernel must also fault in, which costs CPU.
 //
 // Errors: corio::error, with the codes of blocking_client (see docs/api-http.md): a
 // corio::http::errc (timeout, connection_reset, truncated, malformed_response, header_too_large,
@@ -90,6 +92,12 @@ class client {
   struct pool_type;
   struct exchange_state;
   class read_buffer;
+  struct read_progress {
+    std::size_t received = 0;  // bytes of the response read so far
+    bool leftover = false;     // bytes followed the response (the connection must not be reused)
+  };
+  static bool consume(response_parser& p, const char* data, std::size_t n, read_progress& rp);
+  bool drain(net::tcp_stream& conn, response_parser& p, read_progress& rp);
   std::unique_ptr<char[]> take_spare(std::size_t n);
   void recycle(std::unique_ptr<char[]> p, std::size_t n) noexcept;
   task<response> run(method m, url u, deadline d, bool relative);
@@ -107,6 +115,7 @@ class client {
   std::size_t waiting_ = 0;       // requests between their write and their last read
   std::vector<std::unique_ptr<char[]>> spares_;  // read buffers of spare_size_ bytes, for reuse
   std::size_t spare_size_ = 0;
+  std::unique_ptr<char[]> scratch_;  // synchronous reads of what has already arrived (64 KiB)
 };
 
 }  // namespace corio::http
