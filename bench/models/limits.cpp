@@ -49,14 +49,15 @@ long count_dir(const char* path) {
   return n - 1;  // the descriptor opendir itself holds
 }
 
-long tasks_on_machine() {
-  // /proc/loadavg: "0.00 0.01 0.05 1/123 4567": 123 is the number of scheduling entities.
+// /proc/loadavg: "0.00 0.01 0.05 1/123 4567": 123 is the number of scheduling entities.
+long tasks_on_machine(double* load1 = nullptr) {
   std::FILE* f = std::fopen("/proc/loadavg", "r");
   if (!f) return -1;
-  double a, b, c;
+  double a = 0, b, c;
   long running = 0, total = -1;
   if (std::fscanf(f, "%lf %lf %lf %ld/%ld", &a, &b, &c, &running, &total) != 5) total = -1;
   std::fclose(f);
+  if (load1) *load1 = a;
   return total;
 }
 
@@ -132,7 +133,7 @@ system_limits read_limits() {
   system_limits l;
   l.pid_max = read_long_file("/proc/sys/kernel/pid_max", 32768);
   l.threads_max = read_long_file("/proc/sys/kernel/threads-max", -1);
-  l.tasks_in_use = tasks_on_machine();
+  l.tasks_in_use = tasks_on_machine(&l.loadavg_1m);
   l.max_map_count = read_long_file("/proc/sys/vm/max_map_count", 65530);
   l.maps_in_use = count_lines("/proc/self/maps");
   l.rlimit_nproc = rlim(RLIMIT_NPROC);

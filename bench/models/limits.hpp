@@ -33,6 +33,7 @@ struct system_limits {
   bool nproc_applies = true;  // false for root and CAP_SYS_RESOURCE/ADMIN: RLIMIT_NPROC does not bind
   long user_tasks = -1;       // threads+processes of this real uid (counted only where NPROC binds)
   unsigned cpus = 1;
+  double loadavg_1m = 0;      // /proc/loadavg: how busy the (shared) machine was
 };
 
 system_limits read_limits();

@@ -187,7 +187,7 @@ corio_bench::json_line run_result::json() const {
   }
   j.add_raw("walls", w + "]");
   j.add("pid_max", limits.pid_max).add("tasks_in_use", limits.tasks_in_use).add("max_map_count", limits.max_map_count);
-  j.add("mem_available_bytes", limits.mem_available).add("cpus", limits.cpus);
+  j.add("mem_available_bytes", limits.mem_available).add("cpus", limits.cpus).add("loadavg_1m", limits.loadavg_1m);
   return j;
 }
 
