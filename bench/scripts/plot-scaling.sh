@@ -120,7 +120,8 @@ if [[ -n $task_s ]]; then
   ideal="set arrow from 5,$task_s to 2000000,$task_s nohead dt 2 lc rgb '#888888'
 set label 'one task (${task_s} s)' at 7,${task_s}*1.15 tc rgb '#666666'"
 fi
-plot wall "Wall time for N tasks" "wall time (s)" 2 "$ideal"
-plot cpu "CPU time (user + system, children included)" "CPU time (s)" 3
+plot wall "Wall time for N tasks" "wall time (s)" 2 "set format y '%g'
+$ideal"
+plot cpu "CPU time (user + system, children included)" "CPU time (s)" 3 "set format y '%g'"
 plot memory "Peak memory per task (memory added by the run / most tasks running at once)" "bytes per task" 4 "set format y '%.0s %cB'"
 plot memory-total "Peak memory added by the run (incl. children, kernel stacks, page tables)" "bytes" 5 "set format y '%.0s %cB'"
