@@ -9,6 +9,7 @@
 #include <http_parser.h>
 
 #include "header_check.hpp"
+#include "message_parser.hpp"
 
 namespace corio::http {
 
@@ -19,93 +20,37 @@ std::optional<std::string_view> request::header_value(std::string_view name) con
   return std::nullopt;
 }
 
-struct request_parser::impl {
-  http_parser hp{};
-  parser_limits limits;
-  request req;
-  bool last_was_field = false;
-  std::size_t header_wire_bytes = 0, header_cb_bytes = 0;
-  bool started = false, headers_done = false, paused_for_headers = false, done = false, failed = false;
-  errc error_code = errc::malformed_request;
-  std::string error_detail;
-
+struct request_parser::impl : detail::message_parser_base<request_parser::impl, request> {
   static const http_parser_settings settings;
 
-  int record(errc code, std::string detail) {
-    failed = true;
-    error_code = code;
-    error_detail = std::move(detail);
-    return -1;
-  }
-  [[noreturn]] void rethrow() const { throw_error(error_code, "HTTP request: " + error_detail); }
-  std::string header_limit_text() const {
-    return "header block exceeds " + std::to_string(limits.max_header_bytes) + " bytes";
-  }
-  int count(std::size_t n) {
-    header_cb_bytes += n;
-    return header_cb_bytes > limits.max_header_bytes ? record(errc::header_too_large, header_limit_text()) : 0;
-  }
+  impl() : message_parser_base(errc::malformed_request, "HTTP request") {}
 
-  static impl& self(http_parser* p) { return *static_cast<impl*>(p->data); }
   static int on_url(http_parser* p, const char* at, std::size_t n) {
     auto& s = self(p);
-    s.req.target.append(at, n);
-    return s.count(n);
-  }
-  static int on_header_field(http_parser* p, const char* at, std::size_t n) {
-    auto& s = self(p);
-    std::size_t framing = 0;
-    if (!s.last_was_field) {
-      s.req.headers.emplace_back();
-      framing = 4;
-    }
-    s.req.headers.back().name.append(at, n);
-    s.last_was_field = true;
-    return s.count(n + framing);
-  }
-  static int on_header_value(http_parser* p, const char* at, std::size_t n) {
-    auto& s = self(p);
-    if (s.req.headers.empty()) s.req.headers.emplace_back();
-    s.req.headers.back().value.append(at, n);
-    s.last_was_field = false;
-    return s.count(n);
+    s.msg.target.append(at, n);
+    return s.count_header_bytes(n);
   }
   static int on_headers_complete(http_parser* p) {
     auto& s = self(p);
-    s.req.method = http_method_str(static_cast<http_method>(p->method));
-    s.req.version_major = p->http_major;
-    s.req.version_minor = p->http_minor;
+    s.msg.method = http_method_str(static_cast<http_method>(p->method));
+    s.msg.version_major = p->http_major;
+    s.msg.version_minor = p->http_minor;
     s.headers_done = s.paused_for_headers = true;
     http_parser_pause(p, 1);
     if (p->upgrade) return s.record(errc::malformed_request, "protocol upgrades and CONNECT are not supported");
-    if ((p->flags & F_CONTENTLENGTH) != 0 && p->content_length > s.limits.max_body_bytes) {
-      return s.record(errc::body_too_large, "Content-Length " + std::to_string(p->content_length) + " exceeds " +
-                                                std::to_string(s.limits.max_body_bytes) + " bytes");
-    }
-    return 0;
-  }
-  static int on_body(http_parser* p, const char* at, std::size_t n) {
-    auto& s = self(p);
-    if (n > s.limits.max_body_bytes - s.req.body.size()) {
-      return s.record(errc::body_too_large, "body exceeds " + std::to_string(s.limits.max_body_bytes) + " bytes");
-    }
-    s.req.body.append(at, n);
-    return 0;
+    return s.check_content_length(p);
   }
   static int on_message_complete(http_parser* p) {
     auto& s = self(p);
     s.done = true;
-    s.req.keep_alive = http_should_keep_alive(p) != 0;
+    s.msg.keep_alive = http_should_keep_alive(p) != 0;
     http_parser_pause(p, 1);
     return 0;
   }
 
   void begin() {
-    http_parser_init(&hp, HTTP_REQUEST);
-    hp.data = this;
-    req = request{};
-    last_was_field = started = headers_done = paused_for_headers = done = failed = false;
-    header_wire_bytes = header_cb_bytes = 0;
+    begin_message(HTTP_REQUEST);
+    started = failed = false;
     error_detail.clear();
   }
 
@@ -119,10 +64,7 @@ struct request_parser::impl {
       std::size_t n = http_parser_execute(&hp, &settings, data + used, len - used);
       used += n;
       auto err = HTTP_PARSER_ERRNO(&hp);
-      if (in_headers) {
-        header_wire_bytes += n + (paused_for_headers ? 1 : 0);
-        if (header_wire_bytes > limits.max_header_bytes && !failed) record(errc::header_too_large, header_limit_text());
-      }
+      if (in_headers) count_header_wire_bytes(n);
       if (failed) rethrow();
       if (err == HPE_PAUSED) {
         http_parser_pause(&hp, 0);
@@ -147,13 +89,9 @@ struct request_parser::impl {
 };
 
 const http_parser_settings request_parser::impl::settings = [] {
-  http_parser_settings s;
-  http_parser_settings_init(&s);
+  http_parser_settings s = base_settings();
   s.on_url = &impl::on_url;
-  s.on_header_field = &impl::on_header_field;
-  s.on_header_value = &impl::on_header_value;
   s.on_headers_complete = &impl::on_headers_complete;
-  s.on_body = &impl::on_body;
   s.on_message_complete = &impl::on_message_complete;
   return s;
 }();
@@ -170,7 +108,7 @@ void request_parser::reset() { impl_->begin(); }
 std::size_t request_parser::feed(std::string_view bytes) { return impl_->feed(bytes.data(), bytes.size()); }
 bool request_parser::complete() const noexcept { return impl_->done; }
 bool request_parser::started() const noexcept { return impl_->started; }
-const request& request_parser::current() const noexcept { return impl_->req; }
+const request& request_parser::current() const noexcept { return impl_->msg; }
 
 void request_parser::finish() {
   if (impl_->failed) impl_->rethrow();
@@ -182,7 +120,7 @@ void request_parser::finish() {
 
 request request_parser::take() {
   if (!impl_->done) throw_error(corio::errc::invalid_argument, "request_parser::take: the request is not complete");
-  return std::move(impl_->req);
+  return std::move(impl_->msg);
 }
 
 const char* reason_phrase(int status) noexcept {
