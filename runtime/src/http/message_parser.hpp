@@ -104,6 +104,39 @@ struct message_parser_base {
     return 0;
   }
 
+  // Feeds bytes to http_parser; returns how many belong to the current message (a complete message
+  // leaves the rest unconsumed). Derived provides `settings`, before_execute(data, n) (inspect the
+  // bytes first), restart_after_pause() (true: the pause ended a message that is not the one
+  // wanted, e.g. an interim 1xx response, and parsing goes on) and fail_with(http_errno).
+  std::size_t feed(const char* data, std::size_t len) {
+    Derived& d = *static_cast<Derived*>(this);
+    if (failed) rethrow();
+    if (done || len == 0) return 0;
+    started = true;
+    std::size_t used = 0;
+    while (used < len) {
+      d.before_execute(data + used, len - used);
+      const bool in_headers = !headers_done;
+      const std::size_t n = http_parser_execute(&hp, &Derived::settings, data + used, len - used);
+      used += n;
+      const auto err = HTTP_PARSER_ERRNO(&hp);
+      if (in_headers) count_header_wire_bytes(n);
+      if (failed) rethrow();
+      if (err == HPE_PAUSED) {
+        http_parser_pause(&hp, 0);
+        if (paused_for_headers) {
+          paused_for_headers = false;
+          continue;
+        }
+        if (d.restart_after_pause()) continue;
+        return used;  // the message is complete
+      }
+      if (err != HPE_OK) d.fail_with(err);
+      if (n == 0) break;  // http_parser made no progress without an error: should not happen
+    }
+    return used;
+  }
+
   // Settings with the shared callbacks; the caller adds its start-line, headers-complete and
   // message-complete callbacks.
   static http_parser_settings base_settings() {

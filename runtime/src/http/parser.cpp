@@ -74,39 +74,17 @@ struct response_parser::impl : detail::message_parser_base<response_parser::impl
     return 0;
   }
 
-  std::size_t feed(const char* data, std::size_t len) {
-    if (failed) rethrow();
-    if (done || len == 0) return 0;
-    started = true;
-    std::size_t used = 0;
-    while (used < len) {
-      if (prefix_matched < 5) check_prefix(data + used, len - used);
-      bool in_headers = !headers_done;
-      std::size_t n = http_parser_execute(&hp, &settings, data + used, len - used);
-      used += n;
-      auto err = HTTP_PARSER_ERRNO(&hp);
-      if (in_headers) count_header_wire_bytes(n);
-      if (failed) rethrow();
-      if (err == HPE_PAUSED) {
-        http_parser_pause(&hp, 0);
-        if (paused_for_headers) {
-          paused_for_headers = false;
-          continue;
-        }
-        if (restart_interim) {
-          if (++interim > 16) {
-            record(errc::malformed_response, "more than 16 interim 1xx responses");
-            rethrow();
-          }
-          begin_message();
-          continue;
-        }
-        return used;  // done
-      }
-      if (err != HPE_OK) fail_with(err);
-      if (n == 0) break;  // http_parser made no progress without an error: should not happen
+  void before_execute(const char* data, std::size_t n) {
+    if (prefix_matched < 5) check_prefix(data, n);
+  }
+  bool restart_after_pause() {
+    if (!restart_interim) return false;
+    if (++interim > 16) {
+      record(errc::malformed_response, "more than 16 interim 1xx responses");
+      rethrow();
     }
-    return used;
+    begin_message();
+    return true;
   }
 
   // libhttp-parser, built non-strict, reads "HTTX/1.1" as a status line; corio insists on the

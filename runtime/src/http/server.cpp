@@ -54,37 +54,15 @@ struct request_parser::impl : detail::message_parser_base<request_parser::impl, 
     error_detail.clear();
   }
 
-  std::size_t feed(const char* data, std::size_t len) {
-    if (failed) rethrow();
-    if (done || len == 0) return 0;
-    started = true;
-    std::size_t used = 0;
-    while (used < len) {
-      bool in_headers = !headers_done;
-      std::size_t n = http_parser_execute(&hp, &settings, data + used, len - used);
-      used += n;
-      auto err = HTTP_PARSER_ERRNO(&hp);
-      if (in_headers) count_header_wire_bytes(n);
-      if (failed) rethrow();
-      if (err == HPE_PAUSED) {
-        http_parser_pause(&hp, 0);
-        if (paused_for_headers) {
-          paused_for_headers = false;
-          continue;
-        }
-        return used;  // the request is complete
-      }
-      if (err != HPE_OK) {
-        if (err == HPE_HEADER_OVERFLOW) {
-          record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
-        } else {
-          record(errc::malformed_request, http_errno_description(err));
-        }
-        rethrow();
-      }
-      if (n == 0) break;
+  void before_execute(const char*, std::size_t) {}
+  bool restart_after_pause() { return false; }
+  [[noreturn]] void fail_with(http_errno err) {
+    if (err == HPE_HEADER_OVERFLOW) {
+      record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
+    } else {
+      record(errc::malformed_request, http_errno_description(err));
     }
-    return used;
+    rethrow();
   }
 };
 
