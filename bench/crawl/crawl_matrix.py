@@ -16,6 +16,8 @@ aims: the issue's side-by-side aims, each one experiment with interleaved reps (
 Each run is a fresh corio-crawl process (no run inherits another's memory); the site server is
 started once per (N, L) and its CPU during each run is measured by corio-crawl (--server-pid).
 Every line gets "experiment", "rep", and the 1-minute load average before the run ("load1").
+Before each run the driver waits until the previous run's connections are torn down (settle():
+the server idle for 0.6 s, no orphaned TCP socket; "settle_s" says how long that took).
 A run that exceeds --run-timeout is killed (with its process group) and recorded as such.
 """
 import argparse
@@ -52,6 +54,46 @@ class Site:
         out, _ = self.proc.communicate(timeout=30)
         last = [l for l in out.splitlines() if l.strip()]
         return json.loads(last[-1]) if last else {}
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks (None if it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def tcp_orphans():
+    try:
+        with open("/proc/net/sockstat") as f:
+            for line in f:
+                if line.startswith("TCP:"):
+                    parts = line.split()
+                    return int(parts[parts.index("orphan") + 1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def settle(site, max_s=15.0):
+    """Waits until the previous run's connections are torn down: the site server has used no CPU
+    for 0.6 s and the kernel holds no orphaned TCP socket. A client started while the server is
+    still closing 10,000 connections of the previous run gets its SYNs dropped (accept backlog
+    full) and retransmitted a second later, whatever its execution model. Returns the wait."""
+    t0 = time.time()
+    last = cpu_ticks(site.pid)
+    quiet = 0
+    while time.time() - t0 < max_s:
+        time.sleep(0.2)
+        now = cpu_ticks(site.pid)
+        quiet = quiet + 1 if (now == last and tcp_orphans() == 0) else 0
+        last = now
+        if quiet >= 3:
+            break
+    return time.time() - t0
 
 
 def run_crawl(bindir, site, model, n, c, latency_ms, args, extra, timeout):
@@ -100,10 +142,11 @@ def matrix(a):
                                 if mode == "list":
                                     extra.append("--list")
                                 extra += ["--time-budget", str(a.time_budget)]
+                                waited = settle(site)
                                 load1 = os.getloadavg()[0]
                                 j = run_crawl(a.bin, site, model, n, c, a.latency_ms, a, extra, a.run_timeout)
                                 j.update({"experiment": "matrix", "mode": mode, "rep": rep, "load1": load1,
-                                          "concurrency_limit": c, "site_pages": n})
+                                          "concurrency_limit": c, "site_pages": n, "settle_s": waited})
                                 emit(out, j)
             finally:
                 st = site.stop()
@@ -126,9 +169,11 @@ def aims(a):
             try:
                 for rep in range(1, a.reps + 1):
                     for model in a.models:
+                        waited = settle(site)
                         load1 = os.getloadavg()[0]
                         j = run_crawl(a.bin, site, model, n, c, lat, a, extra, a.run_timeout)
-                        j.update({"experiment": name, "rep": rep, "load1": load1, "concurrency_limit": c})
+                        j.update({"experiment": name, "rep": rep, "load1": load1, "concurrency_limit": c,
+                                  "settle_s": waited})
                         emit(out, j)
             finally:
                 st = site.stop()
