@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -29,6 +31,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "child_run.hpp"
@@ -104,6 +107,29 @@ std::string bytes(double b) {
 }
 
 // ---- one measured run, in this process (--one) ----
+// Waits (at most 15 s) until the machine has recovered from the previous run: its threads and
+// processes are gone (tasks in use back within 64 of `baseline_tasks`) and the kernel has stopped
+// handing memory back (MemAvailable unchanged within 4 MiB over 0.3 s). A run started while the
+// kernel still tears down 28,000 threads of the previous one measures that teardown too: the
+// coroutine run after the threads run at N = 316,228 took 1.95 s instead of 1.4 s.
+// Returns the seconds waited.
+double settle(long baseline_tasks) {
+  const auto t0 = std::chrono::steady_clock::now();
+  long long last_avail = -1;
+  int quiet = 0;
+  for (;;) {
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (waited > 15) return waited;
+    const auto lim = corio_models::read_limits();
+    const bool tasks_back = lim.tasks_in_use <= baseline_tasks + 64;
+    const bool mem_still = last_avail >= 0 && std::llabs(lim.mem_available - last_avail) < (4ll << 20);
+    quiet = tasks_back && mem_still ? quiet + 1 : 0;
+    if (quiet >= 3) return waited;
+    last_avail = lim.mem_available;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 int run_one(const corio_bench::args& a) {
   auto o = corio_models::parse_run_options(a);
   o.label = a.get("one") + " N=" + human_n(static_cast<double>(o.n));
@@ -252,6 +278,7 @@ int run_matrix(const corio_bench::args& a, char* self, const std::string& comman
         argv.insert(argv.end(), {"--one", m, "--n", std::to_string(n)});
         if (m == "thread-pool" && a.has("pool-threads")) argv.insert(argv.end(), {"--workers", a.get("pool-threads")});
         if (m == "process-pool" && a.has("pool-procs")) argv.insert(argv.end(), {"--workers", a.get("pool-procs")});
+        const double settled = settle(lim.tasks_in_use);
         corio_scaling::child_outcome c = corio_scaling::run_child(argv, run_timeout);
         if (c.line.empty()) {
           r.failure = c.failure.empty() ? "no result" : c.failure;
@@ -263,7 +290,8 @@ int run_matrix(const corio_bench::args& a, char* self, const std::string& comman
         }
         std::string line = c.line;
         line.pop_back();  // '}'
-        line = "{\"type\":\"run\"," + line.substr(1) + ",\"repeat\":" + std::to_string(k) + ",\"scaling_started\":\"" + stamp + "\"}";
+        line = "{\"type\":\"run\"," + line.substr(1) + ",\"repeat\":" + std::to_string(k) +
+               ",\"settle_s\":" + fmt("%.3f", settled) + ",\"scaling_started\":\"" + stamp + "\"}";
         out << line << std::endl;
         r.lines.push_back(line);
         if (!json_bool(line, "complete")) break;  // no point repeating a run that hits a wall
