@@ -107,29 +107,6 @@ std::string bytes(double b) {
 }
 
 // ---- one measured run, in this process (--one) ----
-// Waits (at most 15 s) until the machine has recovered from the previous run: its threads and
-// processes are gone (tasks in use back within 64 of `baseline_tasks`) and the kernel has stopped
-// handing memory back (MemAvailable unchanged within 4 MiB over 0.3 s). A run started while the
-// kernel still tears down 28,000 threads of the previous one measures that teardown too: the
-// coroutine run after the threads run at N = 316,228 took 1.95 s instead of 1.4 s.
-// Returns the seconds waited.
-double settle(long baseline_tasks) {
-  const auto t0 = std::chrono::steady_clock::now();
-  long long last_avail = -1;
-  int quiet = 0;
-  for (;;) {
-    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (waited > 15) return waited;
-    const auto lim = corio_models::read_limits();
-    const bool tasks_back = lim.tasks_in_use <= baseline_tasks + 64;
-    const bool mem_still = last_avail >= 0 && std::llabs(lim.mem_available - last_avail) < (4ll << 20);
-    quiet = tasks_back && mem_still ? quiet + 1 : 0;
-    if (quiet >= 3) return waited;
-    last_avail = lim.mem_available;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
 int run_one(const corio_bench::args& a) {
   auto o = corio_models::parse_run_options(a);
   o.label = a.get("one") + " N=" + human_n(static_cast<double>(o.n));
@@ -197,6 +174,29 @@ std::string first_wall(const std::string& line) {
   std::string_view arr = corio_scaling::json_array(line, "walls");
   if (arr.size() < 3) return "";
   return json_str(arr, "detail");
+}
+
+// Waits (at most 15 s) until the machine has recovered from the previous run: its threads and
+// processes are gone (tasks in use back within 64 of `baseline_tasks`) and the kernel has stopped
+// handing memory back (MemAvailable unchanged within 4 MiB over 0.3 s). A run started while the
+// kernel still tears down 28,000 threads of the previous one measures that teardown too: the
+// coroutine run after the threads run at N = 316,228 took 1.95 s instead of 1.4 s.
+// Returns the seconds waited.
+double settle(long baseline_tasks) {
+  const auto t0 = std::chrono::steady_clock::now();
+  long long last_avail = -1;
+  int quiet = 0;
+  for (;;) {
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (waited > 15) return waited;
+    const auto lim = corio_models::read_limits();
+    const bool tasks_back = lim.tasks_in_use <= baseline_tasks + 64;
+    const bool mem_still = last_avail >= 0 && std::llabs(lim.mem_available - last_avail) < (4ll << 20);
+    quiet = tasks_back && mem_still ? quiet + 1 : 0;
+    if (quiet >= 3) return waited;
+    last_avail = lim.mem_available;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 int run_matrix(const corio_bench::args& a, char* self, const std::string& command) {

@@ -32,13 +32,20 @@ struct message_parser_base {
   bool failed = false;
   errc error_code;
   std::string error_detail;
-  const char* what;  // "HTTP request" or "HTTP response": the start of every error message
+  const errc malformed;  // malformed_request or malformed_response
+  const char* what;      // "HTTP request" or "HTTP response": the start of every error message
 
-  message_parser_base(errc default_error, const char* what_) : error_code(default_error), what(what_) {}
+  message_parser_base(errc malformed_, const char* what_) : error_code(malformed_), malformed(malformed_), what(what_) {}
 
   static Derived& self(http_parser* p) { return *static_cast<Derived*>(p->data); }
 
   // Starts a new message: http_parser reset, collected data dropped (the error state is kept).
+  // Forgets a recorded error and that any byte was fed (with begin_message: parsing starts anew).
+  void clear_error() {
+    started = failed = false;
+    error_detail.clear();
+  }
+
   void begin_message(http_parser_type type) {
     http_parser_init(&hp, type);
     hp.data = static_cast<Derived*>(this);
@@ -46,6 +53,23 @@ struct message_parser_base {
     last_was_field = false;
     header_wire_bytes = header_cb_bytes = 0;
     headers_done = paused_for_headers = done = false;
+  }
+
+  // Hooks of feed() that Derived may hide: look at the bytes before http_parser does; restart
+  // after a pause that ended a message other than the one wanted (true: go on parsing).
+  void before_execute(const char*, std::size_t) {}
+  bool restart_after_pause() { return false; }
+
+  // Throws the error http_parser stopped with.
+  [[noreturn]] void fail_with(http_errno err) {
+    if (err == HPE_HEADER_OVERFLOW) {
+      record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
+    } else if (err == HPE_INVALID_EOF_STATE) {
+      record(errc::truncated, std::string("connection closed inside the ") + (what + 5));  // "request"/"response"
+    } else {
+      record(malformed, http_errno_description(err));
+    }
+    rethrow();
   }
 
   int record(errc code, std::string detail) {
@@ -105,9 +129,7 @@ struct message_parser_base {
   }
 
   // Feeds bytes to http_parser; returns how many belong to the current message (a complete message
-  // leaves the rest unconsumed). Derived provides `settings`, before_execute(data, n) (inspect the
-  // bytes first), restart_after_pause() (true: the pause ended a message that is not the one
-  // wanted, e.g. an interim 1xx response, and parsing goes on) and fail_with(http_errno).
+  // leaves the rest unconsumed). Derived provides `settings` and may hide the hooks above.
   std::size_t feed(const char* data, std::size_t len) {
     Derived& d = *static_cast<Derived*>(this);
     if (failed) rethrow();

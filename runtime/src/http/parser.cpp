@@ -125,17 +125,6 @@ struct response_parser::impl : detail::message_parser_base<response_parser::impl
     record(errc::truncated, where);
     rethrow();
   }
-
-  [[noreturn]] void fail_with(http_errno err) {
-    if (err == HPE_HEADER_OVERFLOW) {
-      record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
-    } else if (err == HPE_INVALID_EOF_STATE) {
-      record(errc::truncated, "connection closed inside the response");
-    } else {
-      record(errc::malformed_response, std::string(http_errno_description(err)));
-    }
-    rethrow();
-  }
 };
 
 const http_parser_settings response_parser::impl::settings = [] {
@@ -156,10 +145,9 @@ response_parser& response_parser::operator=(response_parser&&) noexcept = defaul
 
 void response_parser::reset(method m) {
   impl_->req_method = m;
-  impl_->started = impl_->failed = false;
   impl_->interim = 0;
-  impl_->error_detail.clear();
   impl_->begin_message();
+  impl_->clear_error();
 }
 
 std::size_t response_parser::feed(std::string_view bytes) { return impl_->feed(bytes.data(), bytes.size()); }

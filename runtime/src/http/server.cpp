@@ -40,6 +40,11 @@ struct request_parser::impl : detail::message_parser_base<request_parser::impl, 
     if (p->upgrade) return s.record(errc::malformed_request, "protocol upgrades and CONNECT are not supported");
     return s.check_content_length(p);
   }
+  void begin() {
+    begin_message(HTTP_REQUEST);
+    clear_error();
+  }
+
   static int on_message_complete(http_parser* p) {
     auto& s = self(p);
     s.done = true;
@@ -48,22 +53,6 @@ struct request_parser::impl : detail::message_parser_base<request_parser::impl, 
     return 0;
   }
 
-  void begin() {
-    begin_message(HTTP_REQUEST);
-    started = failed = false;
-    error_detail.clear();
-  }
-
-  void before_execute(const char*, std::size_t) {}
-  bool restart_after_pause() { return false; }
-  [[noreturn]] void fail_with(http_errno err) {
-    if (err == HPE_HEADER_OVERFLOW) {
-      record(errc::header_too_large, "header block exceeds libhttp-parser's limit");
-    } else {
-      record(errc::malformed_request, http_errno_description(err));
-    }
-    rethrow();
-  }
 };
 
 const http_parser_settings request_parser::impl::settings = [] {
