@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <corio/corio.hpp>
-#include <corio/detail/io_op.hpp>
+#include <corio/io/detail/op.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <chrono>
 #include <vector>
 
-#include "io/backend.hpp"
+#include "io/driver.hpp"
 #include "support/backends.hpp"
 
 using namespace std::chrono_literals;
@@ -25,7 +25,7 @@ struct pipe_pair {
   int r = -1, w = -1;
   void* state = nullptr;
   corio::detail::io_backend* backend = nullptr;
-  explicit pipe_pair(corio::runtime& rt) : backend(&rt.scheduler().backend()) {
+  explicit pipe_pair(corio::runtime& rt) : backend(&rt.scheduler().io().backend()) {
     int fds[2];
     REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
     r = fds[0];
@@ -192,7 +192,7 @@ TEST_SUITE("backend") {
         co_await corio::yield();
       };
       rt.block_on(main());
-      CHECK(rt.scheduler().backend().in_flight() == 100);
+      CHECK(rt.scheduler().io().in_flight() == 100);
     }
     for (int w : writers) ::close(w);
     CHECK(writers.size() == 100);

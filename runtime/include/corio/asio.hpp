@@ -70,14 +70,14 @@ using asio_result_t = std::conditional_t<sizeof...(Rs) == 0, void,
 // record, so a handler that runs after the awaiting frame was destroyed (runtime teardown) finds
 // nobody and does nothing.
 template <class Initiation, class ArgsTuple, class... Rs>
-class asio_op_awaiter final : remote_item, cancel_handler {
+class asio_op_awaiter final : remote_item, cancel_registration {
   struct record {
     asio_op_awaiter* self;
   };
 
  public:
-  asio_op_awaiter(Initiation init, ArgsTuple args) : init_(std::move(init)), args_(std::move(args)) {
-    on_cancel = &cancelled;
+  asio_op_awaiter(Initiation init, ArgsTuple args)
+      : cancel_registration(&cancelled), init_(std::move(init)), args_(std::move(args)) {
     complete = &completed_remotely;
   }
   asio_op_awaiter(asio_op_awaiter&& o) : asio_op_awaiter(std::move(o.init_), std::move(o.args_)) {}  // before co_await
@@ -90,31 +90,28 @@ class asio_op_awaiter final : remote_item, cancel_handler {
         if (own_context_) add_foreign_backend_ops(*sched_, -1);
       }
     }
-    if (slot_) slot_->remove(this);
   }
 
   bool await_ready() const noexcept { return false; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
-    slot_ = slot_of(h);
-    if (slot_ && slot_->requested) {
+    sched_ = &scheduler::current_or_throw();
+    if (!arm(slot_of(h))) {
       ec_ = asio::error::operation_aborted;
       aborted_ = true;
       return false;
     }
-    sched_ = &scheduler::current_or_throw();
     waiter_ = h;
     rec_ = std::make_shared<record>(record{this});
     own_context_ = on_runtime_context(native_backend_handle(*sched_));
     sched_->add_external_ref();  // an Asio operation can wake the loop: no deadlock report meanwhile
     if (own_context_) add_foreign_backend_ops(*sched_, 1);
     pending_ = true;
-    if (slot_) slot_->install(this);
     std::apply([&](auto&&... a) { std::move(init_)(handler{rec_, &signal_}, std::move(a)...); }, std::move(args_));
     return true;
   }
   asio_result_t<Rs...> await_resume() {
-    if (slot_) slot_->remove(this);
+    disarm();
     if (ec_ == asio::error::operation_aborted && aborted_) throw_error(errc::operation_aborted, "asio operation");
     if (ec_) throw_error(std::error_code(ec_.value(), ec_.category()), "asio operation");
     if constexpr (sizeof...(Rs) == 1) {
@@ -162,7 +159,7 @@ class asio_op_awaiter final : remote_item, cancel_handler {
     pending_ = false;
     sched_->release_external_ref();
     if (own_context_) add_foreign_backend_ops(*sched_, -1);
-    if (slot_) slot_->remove(this);
+    disarm();
     sched_->schedule(waiter_);
   }
   static void completed_remotely(remote_item* r) noexcept { static_cast<asio_op_awaiter*>(r)->settle(); }
@@ -179,7 +176,6 @@ class asio_op_awaiter final : remote_item, cancel_handler {
   std::optional<std::tuple<Rs...>> results_;
   asio::error_code ec_;
   scheduler* sched_ = nullptr;
-  cancel_slot* slot_ = nullptr;
   std::coroutine_handle<> waiter_;
   bool pending_ = false;
   bool aborted_ = false;

@@ -8,7 +8,8 @@
 // Which thread resumes you: the runtime's thread.
 // Cancellation: cancelling the awaiting task cancels t; timeout then rethrows t's outcome
 // (operation_aborted, normally), not timed_out.
-// Awaitables that are not tasks (a sleep, a join_handle, ...) are wrapped in a task first.
+// Awaitables that are not tasks (a sleep, an IO operation, a join_handle, ...) are wrapped in a
+// task first (detail/as_task.hpp).
 //
 // shield(t): runs t immune to the cancellation of the awaiting task, e.g. to flush or say goodbye
 // after being cancelled. t can still be given its own timeout.
@@ -23,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <corio/detail/as_task.hpp>
 #include <corio/detail/scheduler.hpp>
 #include <corio/error.hpp>
 #include <corio/task.hpp>
@@ -32,57 +34,26 @@ namespace corio {
 
 namespace detail {
 
-template <class A>
-auto as_task(A a) -> task<decltype(std::declval<A&>().await_resume())> {
-  co_return co_await std::move(a);
-}
-
 template <class T>
-struct is_task : std::false_type {};
-template <class T>
-struct is_task<task<T>> : std::true_type {};
-
-template <class T>
-task<T> to_task(task<T>&& t) noexcept {
-  return std::move(t);
-}
-template <class A>
-  requires(!is_task<std::remove_cvref_t<A>>::value)
-auto to_task(A&& a) {
-  if constexpr (requires { std::forward<A>(a).operator co_await(); }) {
-    return as_task(std::forward<A>(a).operator co_await());
-  } else {
-    return as_task(std::forward<A>(a));
-  }
-}
-
-template <class T>
-class timeout_awaiter final : timer_node, cancel_handler {
+class timeout_awaiter final : timer_node, cancel_registration {
  public:
-  timeout_awaiter(task<T> t, std::int64_t deadline_ns) noexcept : inner_(std::move(t)) {
+  timeout_awaiter(task<T> t, std::int64_t deadline_ns) noexcept
+      : cancel_registration(&parent_cancelled), inner_(std::move(t)) {
     deadline = deadline_ns;
     fire = &fired;
-    on_cancel = &parent_cancelled;
   }
   timeout_awaiter(const timeout_awaiter&) = delete;
-  ~timeout_awaiter() { disarm(); }
+  ~timeout_awaiter() { disarm_all(); }
 
   bool await_ready() const noexcept { return !inner_.valid(); }
   template <class P>
   std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) {
     sched_ = &scheduler::current_or_throw();
-    parent_slot_ = slot_of(h);
     auto ih = inner_.handle();
     auto& ip = ih.promise();
     ip.continuation_ = h;
     ip.cancel_ = &scope_;
-    if (parent_slot_) {
-      if (parent_slot_->requested) {
-        scope_.requested = true;
-      } else {
-        parent_slot_->install(this);
-      }
-    }
+    if (!arm(slot_of(h))) scope_.requested = true;  // the awaiting task is cancelled already
     if (deadline <= sched_->now_ns()) {
       expired_ = true;
       scope_.requested = true;
@@ -92,9 +63,9 @@ class timeout_awaiter final : timer_node, cancel_handler {
     return transfer_to(ih);
   }
   T await_resume() {
-    disarm();
+    disarm_all();
     if (!inner_.valid()) throw_error(errc::invalid_argument, "timeout: empty task");
-    if (!expired_ || (parent_slot_ && parent_slot_->requested)) return inner_.handle().promise().take_result();
+    if (!expired_ || cancel_requested()) return inner_.handle().promise().take_result();
     try {
       return inner_.handle().promise().take_result();
     } catch (const std::system_error& e) {
@@ -104,9 +75,9 @@ class timeout_awaiter final : timer_node, cancel_handler {
   }
 
  private:
-  void disarm() noexcept {
+  void disarm_all() noexcept {
     if (queued()) sched_->remove_timer(*this);
-    if (parent_slot_) parent_slot_->remove(this);
+    disarm();
   }
   static void fired(timer_node* n) noexcept {
     auto* self = static_cast<timeout_awaiter*>(n);
@@ -118,7 +89,6 @@ class timeout_awaiter final : timer_node, cancel_handler {
   task<T> inner_;
   cancel_slot scope_;
   scheduler* sched_ = nullptr;
-  cancel_slot* parent_slot_ = nullptr;
   bool expired_ = false;
 };
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <corio/net/address.hpp>
-#include <corio/net/deadline.hpp>
+#include <corio/io/deadline.hpp>
 #include <corio/net/endpoint.hpp>
 #include <corio/net/errors.hpp>
 #include <corio/net/resolver.hpp>

@@ -1,6 +1,6 @@
 // corio/spawn.hpp - running tasks concurrently: spawn, join_handle, task_group.
 //
-// spawn(t) hands task t to the current runtime, which starts it on its next turn and runs it
+// spawn(t) hands task t (or any awaitable, wrapped in a task) to the current runtime, which starts it on its next turn and runs it
 // concurrently with the caller. No frame is allocated besides t's own.
 //
 // join_handle<T>: `co_await h` waits for the task and yields its value or rethrows its exception
@@ -22,10 +22,13 @@
 
 #include <cstddef>
 #include <exception>
+#include <type_traits>
 #include <utility>
 
+#include <corio/detail/as_task.hpp>
 #include <corio/detail/scheduler.hpp>
 #include <corio/error.hpp>
+#include <corio/runtime.hpp>
 #include <corio/task.hpp>
 
 namespace corio {
@@ -49,29 +52,24 @@ class join_handle_base {
 };
 
 template <class T>
-class join_awaiter final : cancel_handler {
+class join_awaiter final : cancel_registration {
  public:
-  explicit join_awaiter(join_handle<T>& jh) noexcept : jh_(jh) { on_cancel = &cancelled; }
+  explicit join_awaiter(join_handle<T>& jh) noexcept : cancel_registration(&cancelled), jh_(jh) {}
   join_awaiter(join_awaiter&& o) noexcept : join_awaiter(o.jh_) {}  // before being awaited only
   join_awaiter(const join_awaiter&) = delete;
-  ~join_awaiter() {
-    if (slot_) slot_->remove(this);
-  }
   bool await_ready() const noexcept { return !jh_.valid() || jh_.done(); }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
-    slot_ = slot_of(h);
-    if (slot_ && slot_->requested) {
+    if (!arm(slot_of(h))) {
       aborted_ = true;
       return false;
     }
     waiter_ = h;
     jh_.handle().promise().continuation_ = h;
-    if (slot_) slot_->install(this);
     return true;
   }
   T await_resume() {
-    if (slot_) slot_->remove(this);
+    disarm();
     if (aborted_) throw_error(errc::operation_aborted, "join_handle wait");
     return jh_.take();
   }
@@ -84,7 +82,6 @@ class join_awaiter final : cancel_handler {
     scheduler::current()->schedule(a->waiter_);
   }
   join_handle<T>& jh_;
-  cancel_slot* slot_ = nullptr;
   std::coroutine_handle<> waiter_;
   bool aborted_ = false;
 };
@@ -162,10 +159,25 @@ join_handle<T> spawn(task<T> t) {
   return jh;
 }
 
+// Any other awaitable (a sleep, an IO operation, ...) runs inside a small task of its own
+// (detail/as_task.hpp): `spawn(sleep_for(1s))`, `spawn(s.read_some(buf))`. Whatever it borrows
+// must outlive it.
+template <class A>
+  requires(!detail::is_task<std::remove_cvref_t<A>>::value)
+auto spawn(A&& a) {
+  return spawn(detail::to_task(std::forward<A>(a)));
+}
+
+template <class A>
+auto runtime::spawn(A&& a) {
+  detail::scheduler::current_guard g{sched_.get()};
+  return corio::spawn(std::forward<A>(a));
+}
+
 namespace detail {
 
-struct group_state {
-  list_hook hook;            // in the scheduler's group list
+// The shared state of a task_group; its hook is its place in the scheduler's group list.
+struct group_state : list_hook {
   hook_list children;
   std::size_t count = 0;
   scheduler* sched = nullptr;
@@ -175,41 +187,34 @@ struct group_state {
 
   void child_finished(promise_base& p, const std::exception_ptr* exc) noexcept;  // spawn.cpp
   void cancel_all() noexcept;
+  static group_state& from_hook(list_hook& h) noexcept { return static_cast<group_state&>(h); }
 };
 
-class group_join_awaiter final : cancel_handler {
+class group_join_awaiter final : cancel_registration {
  public:
-  explicit group_join_awaiter(group_state& g) noexcept : g_(g) { on_cancel = &cancelled; }
+  explicit group_join_awaiter(group_state& g) noexcept : cancel_registration(&cancelled), g_(g) {}
   group_join_awaiter(group_join_awaiter&& o) noexcept : group_join_awaiter(o.g_) {}  // before being awaited only
   group_join_awaiter(const group_join_awaiter&) = delete;
   ~group_join_awaiter() {
-    if (slot_) slot_->remove(this);
     if (g_.joiner == waiter_) g_.joiner = nullptr;
   }
   bool await_ready() const noexcept { return g_.count == 0; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
     if (g_.joiner) throw_error(errc::invalid_argument, "task_group::join: another task is already joining this group");
-    slot_ = slot_of(h);
     waiter_ = h;
     g_.joiner = h;
-    if (slot_) {
-      if (slot_->requested) {
-        g_.cancel_all();
-      } else {
-        slot_->install(this);
-      }
-    }
+    // Cancelled already: cancel the children and wait for them all the same.
+    if (!arm(slot_of(h))) g_.cancel_all();
     return true;
   }
-  void await_resume();
+  void await_resume();  // spawn.cpp
 
  private:
   static void cancelled(cancel_handler* self) noexcept {
     static_cast<group_join_awaiter*>(self)->g_.cancel_all();
   }
   group_state& g_;
-  cancel_slot* slot_ = nullptr;
   std::coroutine_handle<> waiter_;
 };
 
@@ -224,7 +229,13 @@ class task_group {
   task_group& operator=(const task_group&) = delete;
 
   // Starts `t` as a child of the group. Its value is discarded; an exception fails the group.
-  // A child spawned after cancel() starts cancelled.
+  // A child spawned after cancel() starts cancelled. Any awaitable is accepted (it runs inside a
+  // small task of its own, see corio::spawn).
+  template <class A>
+    requires(!detail::is_task<std::remove_cvref_t<A>>::value)
+  void spawn(A&& a) {
+    spawn(detail::to_task(std::forward<A>(a)));
+  }
   template <class T>
   void spawn(task<T> t) {
     if (!t.valid()) throw_error(errc::invalid_argument, "task_group::spawn: empty task");

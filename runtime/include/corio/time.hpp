@@ -50,34 +50,33 @@ std::int64_t deadline_after(std::chrono::duration<Rep, Period> d) noexcept {
   return base + ns;
 }
 
-class sleep_awaiter final : timer_node, cancel_handler {
+class sleep_awaiter final : timer_node, cancel_registration {
  public:
-  explicit sleep_awaiter(std::int64_t deadline_ns) noexcept {
+  explicit sleep_awaiter(std::int64_t deadline_ns) noexcept : cancel_registration(&cancelled) {
     deadline = deadline_ns;
     fire = &fired;
-    on_cancel = &cancelled;
   }
   // Movable before it is awaited (e.g. into corio::timeout), never while suspended.
   sleep_awaiter(sleep_awaiter&& o) noexcept : sleep_awaiter(o.deadline) {}
   sleep_awaiter& operator=(const sleep_awaiter&) = delete;
   ~sleep_awaiter() {
     if (queued()) scheduler::current()->remove_timer(*this);
-    if (slot_) slot_->remove(this);
   }
 
   bool await_ready() const noexcept { return false; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
-    slot_ = slot_of(h);
-    if (slot_ && slot_->requested) {
+    scheduler& s = scheduler::current_or_throw();
+    if (!arm(slot_of(h))) {
       aborted_ = true;
       return false;
     }
-    scheduler& s = scheduler::current_or_throw();
-    if (deadline <= s.now_ns()) return false;
+    if (deadline <= s.now_ns()) {
+      disarm();
+      return false;
+    }
     waiter_ = h;
     s.add_timer(*this);
-    if (slot_) slot_->install(this);
     return true;
   }
   void await_resume() const {
@@ -87,7 +86,7 @@ class sleep_awaiter final : timer_node, cancel_handler {
  private:
   static void fired(timer_node* n) noexcept {
     auto* self = static_cast<sleep_awaiter*>(n);
-    if (self->slot_) self->slot_->remove(self);
+    self->disarm();
     scheduler::current()->schedule(self->waiter_);
   }
   static void cancelled(cancel_handler* c) noexcept {
@@ -100,7 +99,6 @@ class sleep_awaiter final : timer_node, cancel_handler {
 
   // No scheduler pointer: timers fire, are cancelled and are destroyed on the runtime's thread,
   // while it is current. Every byte counts here: a runtime may hold a million sleeping tasks.
-  cancel_slot* slot_ = nullptr;
   std::coroutine_handle<> waiter_;
   bool aborted_ = false;
 };

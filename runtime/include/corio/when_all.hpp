@@ -1,6 +1,7 @@
 // corio/when_all.hpp - run tasks concurrently and wait for all of them.
 //
-// What it does: `co_await when_all(a(), b(), c())` starts the tasks together and returns a tuple
+// What it does: `co_await when_all(a(), b(), sleep_for(1s))` starts the tasks (or any awaitables)
+// together and returns a tuple
 // of their results once all have finished (void results are std::monostate). The range form takes
 // a std::vector<task<T>> and returns std::vector<T> (or nothing for task<void>), in input order.
 // Failure: the first child to throw cancels the others; when all have finished, that exception is
@@ -36,9 +37,11 @@ task<std::tuple<result_t<Ts>...>> when_all_impl(std::index_sequence<I...>, task<
 }
 }  // namespace detail
 
-template <class... Ts>
-[[nodiscard]] task<std::tuple<detail::result_t<Ts>...>> when_all(task<Ts>... ts) {
-  return detail::when_all_impl(std::index_sequence_for<Ts...>{}, std::move(ts)...);
+// Each argument is a task or any other awaitable (a sleep, an IO operation, a join_handle), which
+// runs inside a small task of its own (detail/as_task.hpp).
+template <class... As>
+[[nodiscard]] auto when_all(As&&... as) {
+  return detail::when_all_impl(std::index_sequence_for<As...>{}, detail::to_task(std::forward<As>(as))...);
 }
 
 template <class T>

@@ -57,10 +57,12 @@ task<when_any_result<Ts...>> when_any_impl(std::index_sequence<I...>, task<Ts>..
 }
 }  // namespace detail
 
-template <class... Ts>
-[[nodiscard]] task<when_any_result<Ts...>> when_any(task<Ts>... ts) {
-  static_assert(sizeof...(Ts) > 0, "when_any needs at least one task");
-  return detail::when_any_impl(std::index_sequence_for<Ts...>{}, std::move(ts)...);
+// Each argument is a task or any other awaitable: `co_await when_any(sleep_for(1s), s.read_some(buf))`
+// reads with a one-second limit, and the loser is cancelled (detail/as_task.hpp).
+template <class... As>
+[[nodiscard]] auto when_any(As&&... as) {
+  static_assert(sizeof...(As) > 0, "when_any needs at least one task");
+  return detail::when_any_impl(std::index_sequence_for<As...>{}, detail::to_task(std::forward<As>(as))...);
 }
 
 // Throws errc::invalid_argument for an empty vector.

@@ -1,4 +1,5 @@
-// The scheduler's loop, IO completion path and shutdown (corio/detail/scheduler.hpp).
+// The scheduler's loop and shutdown (corio/detail/scheduler.hpp). IO is the driver's
+// (io/driver.hpp): the loop only polls or waits in it and resumes what it hands back.
 #include <corio/detail/scheduler.hpp>
 
 #include <algorithm>
@@ -9,10 +10,9 @@
 #include <string>
 
 #include <corio/error.hpp>
-#include <corio/spawn.hpp>
 
 #include "core/blocking_pool.hpp"
-#include "io/backend.hpp"
+#include "io/driver.hpp"
 #include "io/select.hpp"
 
 namespace corio {
@@ -30,22 +30,25 @@ namespace detail {
 
 namespace {
 thread_local bool t_in_loop = false;
-
-std::int64_t steady_now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
+scheduler::current_guard::current_guard(scheduler* s) noexcept : prev_(t_current_) {
+  t_current_ = s;
+  io_driver::set_current(s ? s->io_.get() : nullptr);
+}
+scheduler::current_guard::~current_guard() {
+  t_current_ = prev_;
+  io_driver::set_current(prev_ ? prev_->io_.get() : nullptr);
+}
+
 scheduler::scheduler(runtime_options opts) : opts_(std::move(opts)) {
-  paused_ = opts_.paused_clock;
-  virtual_now_ = steady_now_ns();
+  clock_.paused = opts_.paused_clock;
+  clock_.virtual_now = runtime_clock::steady_ns();
   if (opts_.event_interval == 0) opts_.event_interval = 1;
-  current_guard g{this};
-  backend_choice c = select_backend(*this, opts_);
-  backend_ = std::move(c.backend);
+  backend_choice c = select_backend(opts_);
+  kind_ = c.backend->kind();
   reason_ = std::move(c.reason);
-  kind_ = backend_->kind();
+  io_ = std::make_unique<io_driver>(std::move(c.backend), timers_, clock_, stats_);
 }
 
 scheduler& scheduler::current_or_throw() {
@@ -75,23 +78,31 @@ void scheduler::run(std::coroutine_handle<> root) {
     fire_timers();
     drain_remote();
     if (!ready_.empty()) {
-      backend_->poll();
+      io_->poll();
+      resume_completed();
       continue;
     }
     const bool have_timers = !timers_.empty();
-    if (!have_timers && backend_->in_flight() == 0 && external_refs_ == 0) {
-      backend_->poll();  // completions the backend may still hold
+    if (!have_timers && io_->in_flight() == 0 && external_refs_ == 0) {
+      io_->poll();  // completions the backend may still hold
+      resume_completed();
       if (!ready_.empty()) continue;
       throw_error(errc::deadlock, "block_on");
     }
-    if (paused_ && have_timers) {
-      backend_->poll();
-      if (ready_.empty()) virtual_now_ = std::max(virtual_now_, timers_.next_deadline());
+    if (clock_.paused && have_timers) {
+      io_->poll();
+      resume_completed();
+      if (ready_.empty()) clock_.virtual_now = std::max(clock_.virtual_now, timers_.next_deadline());
       continue;
     }
     ++stats_.backend_waits;
-    backend_->wait(have_timers && !paused_ ? timers_.next_deadline() : -1);
+    io_->wait(have_timers && !clock_.paused ? timers_.next_deadline() : -1);
+    resume_completed();
   }
+}
+
+void scheduler::resume_completed() {
+  while (std::coroutine_handle<> h = io_->pop_completed()) schedule(h);
 }
 
 void scheduler::run_ready() {
@@ -133,15 +144,7 @@ void scheduler::post_remote(remote_item* item) noexcept {
   do {
     item->next = head;
   } while (!remote_head_.compare_exchange_weak(head, item, std::memory_order_release, std::memory_order_relaxed));
-  backend_->wake();
-}
-
-void scheduler::complete(io_op& op) noexcept {
-  op.state = op_state::done;
-  ++stats_.io_completed;
-  if (op.deadline_timer.queued()) timers_.erase(op.deadline_timer);
-  if (op.slot) op.slot->remove(&op);
-  if (!shutting_down_) schedule(op.waiter);
+  io_->backend().wake();
 }
 
 void scheduler::report_detached_failure(std::exception_ptr e) noexcept {
@@ -159,133 +162,37 @@ void scheduler::report_detached_failure(std::exception_ptr e) noexcept {
   }
 }
 
-// ---- IO operations -----------------------------------------------------------------------------
-
-namespace {
-void io_cancel_requested(cancel_handler* c) noexcept {
-  auto* op = static_cast<io_op*>(c);
-  op->cancel_requested = true;
-  scheduler::current()->backend().cancel(*op);
-}
-void io_deadline_fired(timer_node* n) noexcept {
-  io_op* op = static_cast<io_deadline_timer*>(n)->op;
-  op->timed_out = true;
-  scheduler::current()->backend().cancel(*op);
-}
-}  // namespace
-
-bool start_io(io_op& op, std::coroutine_handle<> h, cancel_slot* slot) {
-  scheduler& s = scheduler::current_or_throw();
-  op.result = 0;
-  op.timed_out = false;
-  op.cancel_requested = false;
-  if (slot && slot->requested) {
-    op.cancel_requested = true;
-    op.result = -ECANCELED;
-    op.state = op_state::done;
-    return false;
-  }
-  op.waiter = h;
-  op.slot = slot;
-  op.on_cancel = &io_cancel_requested;
-  if (op.deadline_ns && (!s.backend().native_deadlines() || s.paused_clock())) {
-    if (op.deadline_ns <= s.now_ns()) {
-      op.timed_out = true;
-      op.result = -ECANCELED;
-      op.state = op_state::done;
-      return false;
-    }
-    op.deadline_timer.deadline = op.deadline_ns;
-    op.deadline_timer.fire = &io_deadline_fired;
-    op.deadline_timer.op = &op;
-    s.add_timer(op.deadline_timer);
-  }
-  op.state = op_state::pending;
-  if (slot) slot->install(&op);
-  try {
-    s.backend().submit(op);
-  } catch (...) {
-    if (slot) slot->remove(&op);
-    s.remove_timer(op.deadline_timer);
-    op.state = op_state::idle;
-    throw;
-  }
-  ++s.stats().io_submitted;
-  return true;
-}
-
-void abandon_io(io_op& op) noexcept {
-  scheduler* s = scheduler::current();
-  if (!s) {
-    std::fputs("corio: an IO operation was destroyed while in flight, outside its runtime\n", stderr);
-    std::terminate();
-  }
-  if (op.slot) op.slot->remove(&op);
-  op.slot = nullptr;
-  s->remove_timer(op.deadline_timer);
-  op.waiter = std::noop_coroutine();  // its frame is going away: resume nothing
-  op.cancel_requested = true;
-  s->backend().cancel(op);
-  while (op.state == op_state::pending) s->backend().wait(-1);
-}
-
 // ---- shutdown ----------------------------------------------------------------------------------
-
-void scheduler::destroy_spawned(promise_base& p) noexcept {
-  if (p.kind() == owner_kind::join_handle && p.owner_) static_cast<join_handle_base*>(p.owner_)->frame_ = nullptr;
-  if (p.spawned()) --stats_.tasks_live;
-  std::coroutine_handle<>::from_address(p.frame_).destroy();
-}
 
 void scheduler::shutdown() noexcept {
   current_guard g{this};
   shutting_down_ = true;
   blocking_.reset();  // queued jobs are dropped, running ones finish
   remote_head_.exchange(nullptr, std::memory_order_acquire);
-  if (backend_) backend_->drain();
+  // Every op in flight is cancelled and handed back first, so no buffer of a frame destroyed
+  // below is written afterwards; their waiters are not resumed.
+  io_->drain();
   ready_.clear();
   for (;;) {
     if (list_hook* h = live_.pop_front()) {
       destroy_spawned(promise_base::from_hook(*h));
       continue;
     }
-    bool destroyed = false;
-    groups_.for_each([&](list_hook& gh) {
-      auto* gs = reinterpret_cast<group_state*>(reinterpret_cast<char*>(&gh) - offsetof(group_state, hook));
-      if (list_hook* c = gs->children.pop_front()) {
-        --gs->count;
-        destroy_spawned(promise_base::from_hook(*c));
-        destroyed = true;
-      }
-    });
-    if (!destroyed) break;
+    if (!destroy_group_children(groups_, *this)) break;
   }
-  groups_.for_each([](list_hook& gh) {
-    auto* gs = reinterpret_cast<group_state*>(reinterpret_cast<char*>(&gh) - offsetof(group_state, hook));
-    gs->sched = nullptr;
-    gh.unlink();
-  });
+  unbind_groups(groups_);
   // IO objects that outlive the runtime (held outside any task) are closed now, while the
   // backend exists; using them later fails with EBADF instead of touching a dead backend.
-  while (list_hook* h = io_objects_.pop_front()) {
-    auto* l = static_cast<io_object_link*>(h);
-    l->orphan(l);
-  }
+  io_->close_orphans();
   ready_.clear();
   while (!timers_.empty()) timers_.pop();  // nodes belonged to destroyed frames' awaiters: drop
 }
 
 scheduler::~scheduler() {
   shutdown();
-  backend_.reset();
+  io_.reset();
 }
 
 }  // namespace detail
 }  // namespace corio
 
-// ---- Asio interop (corio/asio.hpp) ----------------------------------------------------------------
-
-namespace corio::detail {
-void* native_backend_handle(scheduler& s) noexcept { return s.backend().native_handle(); }
-void add_foreign_backend_ops(scheduler& s, std::ptrdiff_t delta) noexcept { s.backend().add_foreign_ops(delta); }
-}  // namespace corio::detail

@@ -1,4 +1,5 @@
-// Spawned tasks: start, finish, join handles and task groups (corio/spawn.hpp).
+// Spawned tasks: start, finish, join handles and task groups (corio/spawn.hpp), and their side of
+// the runtime's teardown (destroying unfinished frames, unbinding groups).
 #include <corio/spawn.hpp>
 
 #include <utility>
@@ -30,13 +31,11 @@ void scheduler::adopt(promise_base& p, std::coroutine_handle<> h) noexcept {
   ++stats_.tasks_live;
 }
 
-void scheduler::on_spawned_finished(promise_base&) noexcept { --stats_.tasks_live; }
-
 std::coroutine_handle<> promise_base::finish_spawned(std::coroutine_handle<> self, const std::exception_ptr* exc) noexcept {
   set_done();
   hook_.unlink();
   scheduler* s = scheduler::current();
-  s->on_spawned_finished(*this);
+  s->on_spawned_finished();
   switch (kind()) {
     case owner_kind::join_handle:
       if (continuation_) return transfer_to(std::exchange(continuation_, nullptr));
@@ -84,10 +83,33 @@ void group_state::cancel_all() noexcept {
 }
 
 void group_join_awaiter::await_resume() {
-  if (slot_) slot_->remove(this);
+  disarm();
   if (g_.joiner == waiter_) g_.joiner = nullptr;
   if (g_.first_error) std::rethrow_exception(std::exchange(g_.first_error, nullptr));
-  if (slot_ && slot_->requested) throw_error(errc::operation_aborted, "task_group::join");
+  if (cancel_requested()) throw_error(errc::operation_aborted, "task_group::join");
+}
+
+void scheduler::destroy_spawned(promise_base& p) noexcept {
+  if (p.kind() == owner_kind::join_handle && p.owner_) static_cast<join_handle_base*>(p.owner_)->frame_ = nullptr;
+  if (p.spawned()) --stats_.tasks_live;
+  std::coroutine_handle<>::from_address(p.frame_).destroy();
+}
+
+bool destroy_group_children(hook_list& groups, scheduler& s) noexcept {
+  bool destroyed = false;
+  groups.for_each([&](list_hook& gh) {
+    group_state& gs = group_state::from_hook(gh);
+    if (list_hook* c = gs.children.pop_front()) {
+      --gs.count;
+      s.destroy_spawned(promise_base::from_hook(*c));
+      destroyed = true;
+    }
+  });
+  return destroyed;
+}
+
+void unbind_groups(hook_list& groups) noexcept {
+  while (list_hook* gh = groups.pop_front()) group_state::from_hook(*gh).sched = nullptr;
 }
 
 }  // namespace corio::detail
@@ -96,7 +118,7 @@ namespace corio {
 
 task_group::task_group() {
   st_.sched = &detail::scheduler::current_or_throw();
-  st_.sched->link_group(st_.hook);
+  st_.sched->link_group(st_);
 }
 
 task_group::~task_group() {
@@ -110,7 +132,7 @@ task_group::~task_group() {
       st_.sched->adopt_detached(p);
     }
   }
-  st_.hook.unlink();
+  st_.unlink();
 }
 
 }  // namespace corio

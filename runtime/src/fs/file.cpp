@@ -1,4 +1,5 @@
-// corio::fs::file (corio/fs/file.hpp): open, read_at, write_at and fsync as backend requests.
+// corio::fs::file (corio/fs/file.hpp): open and the composed operations (read_at, write_at and
+// fsync are leaf awaitables in the header; the composed ones share the IO layer's transfer loop).
 #include <corio/fs/file.hpp>
 
 #include <sys/stat.h>
@@ -7,17 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "net/sockaddr.hpp"
+#include "io/transfer.hpp"
 
 namespace corio::fs {
 
 using detail::fd_handle;
-using detail::fd_op;
 using detail::op_code;
-
-namespace {
-std::string at(std::uint64_t offset) { return " at " + std::to_string(offset); }
-}  // namespace
 
 task<file> file::open(std::string path, int flags, mode_t mode, deadline d) {
   // The openat request runs on the backend without an fd yet: a handle with no fd would refuse it,
@@ -40,71 +36,12 @@ task<file> file::open(std::string path, int flags, mode_t mode, deadline d) {
   co_return file(std::move(h));
 }
 
-task<std::size_t> file::read_at(void* data, std::size_t size, std::uint64_t offset, deadline d) {
-  fd_op op(h_, op_code::read_at, d);
-  op.op().buf = data;
-  op.op().len = static_cast<std::uint32_t>(std::min(size, detail::max_io_chunk));
-  op.op().offset = offset;
-  if (size == 0) co_return 0;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "read_at", at(offset));
-  co_return static_cast<std::size_t>(r);
-}
-
 task<void> file::read_exact_at(void* data, std::size_t size, std::uint64_t offset, deadline d) {
-  auto* p = static_cast<std::byte*>(data);
-  std::size_t done = 0;
-  fd_handle* h = &h_;
-  while (done < size) {
-    fd_op op(*h, op_code::read_at, d);
-    op.op().buf = p + done;
-    op.op().len = static_cast<std::uint32_t>(std::min(size - done, detail::max_io_chunk));
-    op.op().offset = offset + done;
-    const std::int32_t r = co_await op;
-    if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "read_exact_at", at(offset));
-    if (r == 0)
-      throw incomplete_read("read_exact_at " + op.owner()->describe() + at(offset) + ": got " + std::to_string(done) +
-                                " of " + std::to_string(size) + " bytes",
-                            done, size);
-    done += static_cast<std::size_t>(r);
-    h = op.owner();
-  }
-}
-
-task<std::size_t> file::write_at(const void* data, std::size_t size, std::uint64_t offset, deadline d) {
-  fd_op op(h_, op_code::write_at, d);
-  op.op().buf = const_cast<void*>(data);
-  op.op().len = static_cast<std::uint32_t>(std::min(size, detail::max_io_chunk));
-  op.op().offset = offset;
-  if (size == 0) co_return 0;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "write_at", at(offset));
-  co_return static_cast<std::size_t>(r);
+  return detail::transfer_all(h_, data, size, {op_code::read_at, "read_exact_at", offset}, d);
 }
 
 task<void> file::write_all_at(const void* data, std::size_t size, std::uint64_t offset, deadline d) {
-  const auto* p = static_cast<const std::byte*>(data);
-  std::size_t done = 0;
-  fd_handle* h = &h_;
-  while (done < size) {
-    fd_op op(*h, op_code::write_at, d);
-    op.op().buf = const_cast<std::byte*>(p + done);
-    op.op().len = static_cast<std::uint32_t>(std::min(size - done, detail::max_io_chunk));
-    op.op().offset = offset + done;
-    const std::int32_t r = co_await op;
-    if (r <= 0 || op.closed())
-      detail::throw_op_error(op, r < 0 ? r : (op.closed() ? -ECANCELED : -EIO), "write_all_at",
-                             at(offset) + " (after " + std::to_string(done) + " of " + std::to_string(size) + " bytes)");
-    done += static_cast<std::size_t>(r);
-    h = op.owner();
-  }
-}
-
-task<void> file::fsync(bool data_only, deadline d) {
-  fd_op op(h_, op_code::fsync, d);
-  op.op().flags = data_only ? 1u : 0u;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, data_only ? "fdatasync" : "fsync");
+  return detail::transfer_all(h_, const_cast<void*>(data), size, {op_code::write_at, "write_all_at", offset}, d);
 }
 
 std::uint64_t file::size() const {

@@ -10,6 +10,8 @@
 //              pooled connection that the server had closed while it was idle.
 #include <corio/cancel.hpp>
 #include <corio/error.hpp>
+#include <optional>
+
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/parser.hpp>
@@ -234,18 +236,15 @@ bool client::consume(response_parser& p, const char* data, std::size_t n, read_p
 }
 
 bool client::drain(net::tcp_stream& conn, response_parser& p, read_progress& rp) {
-  // Non-blocking recv(2) on the stream's socket. Safe on both backends: this task is the stream's
-  // only reader and no read of it is pending, and corio's Asio backend tries every read at once
-  // before it waits for readiness, so it never misses data taken here.
+  // What has already arrived, without waiting (stream_socket::try_read_some). Safe on both
+  // backends: this task is the stream's only reader and no read of it is pending, and corio's
+  // Asio backend tries every read at once before it waits for readiness, so it never misses data
+  // taken here.
   if (!scratch_) scratch_.reset(new char[kScratchBytes]);
   for (;;) {
-    const ssize_t n = ::recv(conn.native_handle(), scratch_.get(), kScratchBytes, MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;  // the rest is still on its way
-      throw corio::error(std::error_code(errno, std::system_category()), "read");
-    }
-    if (consume(p, scratch_.get(), static_cast<std::size_t>(n), rp)) return true;
+    const std::optional<std::size_t> n = conn.try_read_some(scratch_.get(), kScratchBytes);
+    if (!n) return false;  // the rest is still on its way
+    if (consume(p, scratch_.get(), *n, rp)) return true;
   }
 }
 

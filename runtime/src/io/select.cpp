@@ -34,7 +34,7 @@ backend_kind from_environment(std::string& note) {
 
 }  // namespace
 
-backend_choice select_backend([[maybe_unused]] scheduler& s, const runtime_options& opts) {
+backend_choice select_backend(const runtime_options& opts) {
   std::string note;
   backend_kind want = opts.backend;
   if (want == backend_kind::automatic) want = from_environment(note);
@@ -44,7 +44,7 @@ backend_choice select_backend([[maybe_unused]] scheduler& s, const runtime_optio
 #if CORIO_HAS_URING
     try {
       std::string desc;
-      auto b = make_uring_backend(s, opts, desc);
+      auto b = make_uring_backend(opts, desc);
       return {std::move(b), (want == backend_kind::io_uring ? "io_uring requested" + note : std::string("io_uring available")) +
                                 ": " + desc};
     } catch (const uring_unavailable& e) {
@@ -59,7 +59,7 @@ backend_choice select_backend([[maybe_unused]] scheduler& s, const runtime_optio
 #endif
   }
 #if CORIO_HAS_ASIO
-  auto b = make_asio_backend(s);
+  auto b = make_asio_backend();
   if (want == backend_kind::asio) return {std::move(b), "asio requested" + note};
   return {std::move(b), "io_uring unavailable (" + uring_failure + "); using asio"};
 #else
@@ -70,3 +70,11 @@ backend_choice select_backend([[maybe_unused]] scheduler& s, const runtime_optio
 }
 
 }  // namespace corio::detail
+
+#if !CORIO_HAS_ASIO
+// Built without the Asio backend: no backend is an Asio one.
+namespace corio::detail {
+void* asio_context_of(io_backend&) noexcept { return nullptr; }
+void add_foreign_asio_ops(io_backend&, std::ptrdiff_t) noexcept {}
+}  // namespace corio::detail
+#endif

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include <corio/net/deadline.hpp>
-#include <corio/net/detail/fd_handle.hpp>
+#include <corio/io/deadline.hpp>
+#include <corio/io/detail/fd_handle.hpp>
 #include <corio/task.hpp>
 
 namespace corio::detail {

@@ -47,47 +47,46 @@ std::string target_of(const std::string& host, std::uint16_t port) {
 struct resolve_state;
 
 // The caller's wait: ends when the worker finishes, the task is cancelled or the deadline passes.
-class state_wait final : detail::timer_node, detail::cancel_handler {
+class state_wait final : detail::timer_node, detail::cancel_registration {
  public:
-  state_wait(std::shared_ptr<resolve_state> st, std::int64_t deadline_ns) noexcept : st_(std::move(st)) {
+  state_wait(std::shared_ptr<resolve_state> st, std::int64_t deadline_ns) noexcept
+      : detail::cancel_registration(&cancelled), st_(std::move(st)) {
     deadline = deadline_ns;
     fire = &fired;
-    on_cancel = &cancelled;
   }
   state_wait(const state_wait&) = delete;
-  ~state_wait() { disarm(); }
+  ~state_wait() { disarm_all(); }
 
   bool await_ready() const noexcept;
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h);
   // 0: finished; otherwise errc::operation_aborted or errc::timed_out.
   errc await_resume() noexcept {
-    disarm();
+    disarm_all();
     return outcome_;
   }
   void worker_done() noexcept {
-    disarm();
+    disarm_all();
     sched_->schedule(waiter_);
   }
 
  private:
-  void disarm() noexcept;
+  void disarm_all() noexcept;
   static void fired(detail::timer_node* n) noexcept {
     auto* self = static_cast<state_wait*>(n);
     self->outcome_ = errc::timed_out;
-    self->disarm();
+    self->disarm_all();
     self->sched_->schedule(self->waiter_);
   }
   static void cancelled(detail::cancel_handler* c) noexcept {
     auto* self = static_cast<state_wait*>(c);
     self->outcome_ = errc::operation_aborted;
-    self->disarm();
+    self->disarm_all();
     self->sched_->schedule(self->waiter_);
   }
 
   std::shared_ptr<resolve_state> st_;
   detail::scheduler* sched_ = nullptr;
-  detail::cancel_slot* slot_ = nullptr;
   std::coroutine_handle<> waiter_;
   errc outcome_{};
 };
@@ -104,31 +103,25 @@ bool state_wait::await_ready() const noexcept { return st_->done; }
 template <class P>
 bool state_wait::await_suspend(std::coroutine_handle<P> h) {
   sched_ = &detail::scheduler::current_or_throw();
-  slot_ = detail::slot_of(h);
-  if (slot_ && slot_->requested) {
+  if (!arm(detail::slot_of(h))) {
     outcome_ = errc::operation_aborted;
-    slot_ = nullptr;
     return false;
   }
   if (deadline != 0 && deadline <= sched_->now_ns()) {
     outcome_ = errc::timed_out;
-    slot_ = nullptr;
+    disarm();
     return false;
   }
   waiter_ = h;
   st_->wait = this;
   if (deadline != 0) sched_->add_timer(*this);
-  if (slot_) slot_->install(this);
   return true;
 }
 
-void state_wait::disarm() noexcept {
+void state_wait::disarm_all() noexcept {
   if (st_ && st_->wait == this) st_->wait = nullptr;
   if (sched_ && queued()) sched_->remove_timer(*this);
-  if (slot_) {
-    slot_->remove(this);
-    slot_ = nullptr;
-  }
+  disarm();
 }
 
 task<void> resolve_worker(std::shared_ptr<resolve_state> st, resolver::lookup_function fn, std::string host,

@@ -1,4 +1,4 @@
-// Socket address conversions and error helpers (net/sockaddr.hpp).
+// Socket address conversions and socket creation (net/sockaddr.hpp).
 #include "net/sockaddr.hpp"
 
 #include <arpa/inet.h>
@@ -63,52 +63,10 @@ socklen_t to_sockaddr_un(std::string_view path, sockaddr_storage& ss) {
   return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
 }
 
-std::string describe_sockaddr(const sockaddr_storage& ss, socklen_t len) {
-  if (len == 0) return {};
-  if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) return from_sockaddr(ss, len).to_string();
-  if (ss.ss_family == AF_UNIX) {
-    const auto* un = reinterpret_cast<const sockaddr_un*>(&ss);
-    const std::size_t off = offsetof(sockaddr_un, sun_path);
-    if (len <= off) return "(unnamed unix socket)";
-    std::size_t n = len - off;
-    if (un->sun_path[0] == '\0') return "@" + std::string(un->sun_path + 1, n - 1);
-    return std::string(un->sun_path, strnlen(un->sun_path, n));
-  }
-  return "(unknown address family)";
-}
-
 int open_socket(int family, int type, const char* what, const std::string& target) {
   int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno_on(errno, what, target);
   return fd;
-}
-
-void throw_errno_on(int err, const char* what, const std::string& target) {
-  std::string ctx = what;
-  if (!target.empty()) {
-    ctx += ' ';
-    ctx += target;
-  }
-  throw error(std::error_code(err, std::system_category()), ctx);
-}
-
-void throw_op_error(const fd_op& op, std::int32_t result, const char* what, const std::string& extra) {
-  std::string ctx = what;
-  if (const fd_handle* h = op.owner()) {
-    std::string t = h->describe();
-    if (!t.empty()) {
-      ctx += ' ';
-      ctx += t;
-    }
-  }
-  ctx += extra;
-  if (op.closed()) throw error(make_error_code(errc::operation_aborted), ctx + " (closed while pending)");
-  if (result == -ECANCELED) {
-    if (op.timed_out()) throw error(make_error_code(errc::timed_out), ctx);
-    if (op.op().cancel_requested) throw error(make_error_code(errc::operation_aborted), ctx);
-  }
-  if (result >= 0) result = -EIO;  // callers only get here on failure
-  throw error(std::error_code(-result, std::system_category()), ctx);
 }
 
 }  // namespace corio::detail

@@ -1,5 +1,6 @@
-// net/sockaddr.hpp - conversions between corio endpoints and the kernel's socket addresses, and the
-// error helpers shared by corio's IO objects. Private to the runtime.
+// net/sockaddr.hpp - conversions between corio endpoints and the kernel's socket addresses, and
+// socket creation. Private to the runtime. (The error helpers of every IO object are the IO
+// layer's: corio/io/detail/fd_handle.hpp.)
 #pragma once
 
 #include <sys/socket.h>
@@ -10,8 +11,10 @@
 #include <string>
 #include <string_view>
 
-#include <corio/net/detail/fd_handle.hpp>
+#include <corio/io/detail/fd_handle.hpp>
 #include <corio/net/endpoint.hpp>
+
+#include "io/sockaddr_name.hpp"
 
 namespace corio::detail {
 
@@ -22,21 +25,8 @@ net::endpoint from_sockaddr(const sockaddr_storage& ss, socklen_t len) noexcept;
 // A Unix-domain address: '@' prefix means the abstract namespace. Throws invalid_argument if the
 // path does not fit.
 socklen_t to_sockaddr_un(std::string_view path, sockaddr_storage& ss);
-std::string describe_sockaddr(const sockaddr_storage& ss, socklen_t len);
 
 // A new socket, non-blocking and close-on-exec. Throws corio::error("<what> <target>: ...").
 int open_socket(int family, int type, const char* what, const std::string& target);
-
-// Throws for a failed op of an fd_op: timed_out, operation_aborted (cancelled, or the object was
-// closed meanwhile) or the errno. `what` names the operation; the handle (if still there) names
-// the target; `extra` is appended to the context (e.g. " (after 10 of 20 bytes)").
-[[noreturn]] void throw_op_error(const fd_op& op, std::int32_t result, const char* what,
-                                 const std::string& extra = {});
-// For a result < 0 of a plain syscall on handle `h`.
-[[noreturn]] void throw_errno_on(int err, const char* what, const std::string& target);
-
-// Operations take at most this many bytes per request (io_op::len is 32-bit; 1 GiB keeps the
-// result a positive int32).
-constexpr std::size_t max_io_chunk = std::size_t{1} << 30;
 
 }  // namespace corio::detail

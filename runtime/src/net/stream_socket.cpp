@@ -1,84 +1,47 @@
 // stream_socket: reading and writing a connected stream (corio/net/stream_socket.hpp).
 //
-// Each operation is a loop of backend requests (recv / send). The coroutine reaches the stream only
-// through fd_op::owner() after each await: the stream may have been moved (owner re-pointed) or
-// closed (owner null) while the request was pending.
+// read_some / write_some are leaf awaitables defined in the header; the composed operations run
+// the IO layer's one transfer loop (io/transfer.hpp); try_read_some / try_write_some are plain
+// non-blocking syscalls.
 #include <corio/net/stream_socket.hpp>
 
 #include <sys/socket.h>
 
-#include <algorithm>
+#include <unistd.h>
+
 #include <cerrno>
 
-#include "net/sockaddr.hpp"
+#include "io/transfer.hpp"
 
 namespace corio::net {
 
-using detail::fd_handle;
-using detail::fd_op;
-using detail::op_code;
-
-namespace {
-std::string progress(std::size_t done, std::size_t total) {
-  return " (after " + std::to_string(done) + " of " + std::to_string(total) + " bytes)";
-}
-}  // namespace
-
-task<std::size_t> stream_socket::read_some(void* data, std::size_t size, deadline d) {
-  fd_op op(h_, op_code::recv, d);
-  op.op().buf = data;
-  op.op().len = static_cast<std::uint32_t>(std::min(size, detail::max_io_chunk));
-  if (size == 0) co_return 0;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "read");
-  co_return static_cast<std::size_t>(r);
-}
-
 task<void> stream_socket::read_exact(void* data, std::size_t size, deadline d) {
-  auto* p = static_cast<std::byte*>(data);
-  std::size_t done = 0;
-  fd_handle* h = &h_;
-  while (done < size) {
-    fd_op op(*h, op_code::recv, d);
-    op.op().buf = p + done;
-    op.op().len = static_cast<std::uint32_t>(std::min(size - done, detail::max_io_chunk));
-    const std::int32_t r = co_await op;
-    if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "read_exact", progress(done, size));
-    if (r == 0) {
-      std::string ctx = "read_exact";
-      std::string t = op.owner()->describe();
-      if (!t.empty()) ctx += " " + t;
-      ctx += ": got " + std::to_string(done) + " of " + std::to_string(size) + " bytes";
-      throw incomplete_read(ctx, done, size);
-    }
-    done += static_cast<std::size_t>(r);
-    h = op.owner();
-  }
-}
-
-task<std::size_t> stream_socket::write_some(const void* data, std::size_t size, deadline d) {
-  fd_op op(h_, op_code::send, d);
-  op.op().buf = const_cast<void*>(data);
-  op.op().len = static_cast<std::uint32_t>(std::min(size, detail::max_io_chunk));
-  if (size == 0) co_return 0;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "write");
-  co_return static_cast<std::size_t>(r);
+  return detail::transfer_all(h_, data, size, {detail::op_code::recv, "read_exact"}, d);
 }
 
 task<void> stream_socket::write_all(const void* data, std::size_t size, deadline d) {
-  const auto* p = static_cast<const std::byte*>(data);
-  std::size_t done = 0;
-  fd_handle* h = &h_;
-  while (done < size) {
-    fd_op op(*h, op_code::send, d);
-    op.op().buf = const_cast<std::byte*>(p + done);
-    op.op().len = static_cast<std::uint32_t>(std::min(size - done, detail::max_io_chunk));
-    const std::int32_t r = co_await op;
-    if (r <= 0 || op.closed())
-      detail::throw_op_error(op, r < 0 ? r : (op.closed() ? -ECANCELED : -EPIPE), "write", progress(done, size));
-    done += static_cast<std::size_t>(r);
-    h = op.owner();
+  return detail::transfer_all(h_, const_cast<void*>(data), size, {detail::op_code::send, "write"}, d);
+}
+
+std::optional<std::size_t> stream_socket::try_read_some(void* data, std::size_t size) {
+  if (!h_.is_open()) detail::throw_errno_on(EBADF, "read", {});
+  for (;;) {
+    const ssize_t n = ::recv(h_.fd(), data, std::min(size, detail::max_io_chunk), MSG_DONTWAIT);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
+    detail::throw_errno_on(errno, "read", h_.describe());
+  }
+}
+
+std::optional<std::size_t> stream_socket::try_write_some(const void* data, std::size_t size) {
+  if (!h_.is_open()) detail::throw_errno_on(EBADF, "write", {});
+  for (;;) {
+    const ssize_t n = ::send(h_.fd(), data, std::min(size, detail::max_io_chunk), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
+    detail::throw_errno_on(errno, "write", h_.describe());
   }
 }
 
@@ -88,3 +51,26 @@ void stream_socket::shutdown(shutdown_how how) {
 }
 
 }  // namespace corio::net
+
+namespace corio::detail {
+
+fd_handle accept_op_base::take() {
+  const std::int32_t r = finish();
+  if (r < 0) throw_op_error(*this, r, "accept");
+  if (closed()) {  // accepted just as the listener closed: drop the connection
+    ::close(r);
+    throw_op_error(*this, -ECANCELED, "accept");
+  }
+  const fd_handle* listener = owner();
+  std::string unix_path = listener->path;  // a Unix listener names its connections after itself
+  fd_handle h(r, fd_handle::kind::socket);
+  if (!unix_path.empty()) {
+    h.path = "accepted on " + unix_path;
+  } else {
+    h.name = peer_;
+    h.name_len = peer_len_;
+  }
+  return h;
+}
+
+}  // namespace corio::detail

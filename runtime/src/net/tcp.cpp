@@ -1,4 +1,5 @@
 // tcp_stream and tcp_listener (corio/net/tcp_stream.hpp, corio/net/tcp_listener.hpp).
+#include <corio/net/errors.hpp>
 #include <corio/net/resolver.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
@@ -18,8 +19,6 @@
 namespace corio::net {
 
 using detail::fd_handle;
-using detail::fd_op;
-using detail::op_code;
 
 namespace {
 
@@ -92,25 +91,6 @@ tcp_listener tcp_listener::bind(const endpoint& ep, const listen_options& opts) 
 
 tcp_listener tcp_listener::bind(std::string_view ep, const listen_options& opts) {
   return bind(endpoint::parse(ep), opts);
-}
-
-task<tcp_stream> tcp_listener::accept(deadline d) {
-  sockaddr_storage peer;
-  socklen_t peer_len = sizeof peer;
-  fd_op op(h_, op_code::accept, d);
-  op.op().addr = &peer;
-  op.op().addrlen = reinterpret_cast<std::uint32_t*>(&peer_len);
-  op.op().flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
-  const std::int32_t r = co_await op;
-  if (r < 0) detail::throw_op_error(op, r, "accept");
-  if (op.closed()) {  // accepted just as the listener closed: drop the connection
-    ::close(r);
-    detail::throw_op_error(op, -ECANCELED, "accept");
-  }
-  fd_handle h(r, fd_handle::kind::socket);
-  h.name = peer;
-  h.name_len = peer_len;
-  co_return tcp_stream(std::move(h));
 }
 
 endpoint tcp_listener::local_endpoint() const { return sock_name(h_, false, "getsockname"); }

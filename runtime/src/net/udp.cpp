@@ -1,4 +1,5 @@
-// udp_socket (corio/net/udp_socket.hpp): datagrams through sendmsg / recvmsg requests.
+// udp_socket (corio/net/udp_socket.hpp): datagrams through sendmsg / recvmsg requests (the leaf
+// operations send_to_op and receive_from_op).
 #include <corio/net/udp_socket.hpp>
 
 #include <sys/socket.h>
@@ -12,8 +13,6 @@
 namespace corio::net {
 
 using detail::fd_handle;
-using detail::fd_op;
-using detail::op_code;
 
 udp_socket udp_socket::bind(const endpoint& ep) {
   const std::string target = ep.to_string();
@@ -35,40 +34,6 @@ udp_socket udp_socket::open(ip_family family) {
   return udp_socket(std::move(h));
 }
 
-task<std::size_t> udp_socket::send_to(const void* data, std::size_t size, const endpoint& to, deadline d) {
-  sockaddr_storage dest;
-  msghdr msg{};
-  iovec iov{const_cast<void*>(data), size};
-  msg.msg_name = &dest;
-  msg.msg_namelen = detail::to_sockaddr(to, dest);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  fd_op op(h_, op_code::sendmsg, d);
-  op.op().addr = &msg;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "send_to", " to " + to.to_string());
-  co_return static_cast<std::size_t>(r);
-}
-
-task<datagram> udp_socket::receive_from(void* data, std::size_t size, deadline d) {
-  sockaddr_storage from{};
-  msghdr msg{};
-  iovec iov{data, std::min(size, detail::max_io_chunk)};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  fd_op op(h_, op_code::recvmsg, d);
-  op.op().addr = &msg;
-  const std::int32_t r = co_await op;
-  if (r < 0 || op.closed()) detail::throw_op_error(op, r < 0 ? r : -ECANCELED, "receive_from");
-  datagram out;
-  out.size = static_cast<std::size_t>(r);
-  out.from = detail::from_sockaddr(from, msg.msg_namelen);
-  out.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  co_return out;
-}
-
 endpoint udp_socket::local_endpoint() const {
   if (!h_.is_open()) detail::throw_errno_on(EBADF, "getsockname", {});
   sockaddr_storage ss{};
@@ -79,3 +44,28 @@ endpoint udp_socket::local_endpoint() const {
 }
 
 }  // namespace corio::net
+
+namespace corio::detail {
+
+send_to_op::send_to_op(fd_handle& h, const void* data, std::size_t size, const net::endpoint& to, deadline d) noexcept
+    : datagram_op(h, op_code::sendmsg, data, size, d) {
+  peer_ = to;
+  addr_len_ = to_sockaddr(to, addr_);
+}
+
+std::size_t send_to_op::await_resume() {
+  const std::int32_t r = finish();
+  if (r < 0 || closed()) throw_op_error(*this, r < 0 ? r : -ECANCELED, "send_to", " to " + peer_.to_string());
+  return static_cast<std::size_t>(r);
+}
+
+net::datagram receive_from_op::await_resume() {
+  const std::int32_t r = checked("receive_from");
+  net::datagram out;
+  out.size = static_cast<std::size_t>(r);
+  out.from = from_sockaddr(addr_, msg_.msg_namelen);
+  out.truncated = (msg_.msg_flags & MSG_TRUNC) != 0;
+  return out;
+}
+
+}  // namespace corio::detail

@@ -13,8 +13,6 @@
 namespace corio::net {
 
 using detail::fd_handle;
-using detail::fd_op;
-using detail::op_code;
 
 task<unix_stream> unix_stream::connect(std::string path, deadline d) {
   sockaddr_storage ss;
@@ -82,20 +80,6 @@ void unix_listener::close() noexcept {
   std::string p = h_.path;
   h_.close();
   if (!p.empty() && p[0] != '@') ::unlink(p.c_str());
-}
-
-task<unix_stream> unix_listener::accept(deadline d) {
-  fd_op op(h_, op_code::accept, d);
-  op.op().flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
-  const std::int32_t r = co_await op;
-  if (r < 0) detail::throw_op_error(op, r, "accept");
-  if (op.closed()) {
-    ::close(r);
-    detail::throw_op_error(op, -ECANCELED, "accept");
-  }
-  fd_handle h(r, fd_handle::kind::socket);
-  h.path = "accepted on " + op.owner()->path;
-  co_return unix_stream(std::move(h));
 }
 
 }  // namespace corio::net

@@ -15,6 +15,9 @@
 // Invariant: a handler is removed (handler = nullptr) by whichever path wakes the awaiter first, the
 // completion (timer fired, IO completed) or request(), so a suspended coroutine is resumed once.
 // All of this runs on the runtime's thread; nothing here is atomic.
+//
+// Every cancellable awaiter goes through cancel_registration (below), which is the only code that
+// installs and removes handlers: that is where the resumed-exactly-once invariant is kept.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +46,45 @@ struct cancel_slot {
   void remove(cancel_handler* h) noexcept {
     if (handler == h) handler = nullptr;
   }
+};
+
+// The promise type of every corio task derives from promise_base, which exposes its slot; for other
+// coroutines slot_of() (promise_base.hpp) yields nullptr and nothing is cancellable.
+
+// One awaiter's registration with the cancellation slot of the task it suspends. Used by every
+// cancellable awaiter (sleep, IO, joins, combinators, sync waits, timeout, Asio interop):
+//   arm(slot)   before suspending. false: the task is already cancelled, do not suspend (the
+//               awaiter completes at once with operation_aborted); true: registered, and
+//               on_cancel(this) will run at most once if the task is cancelled while suspended.
+//   disarm()    on every other wake-up path (the timer fired, the IO completed, ...), before the
+//               coroutine is scheduled; idempotent. The destructor disarms too (teardown).
+// The slot removes the handler before it calls on_cancel, so whichever path comes first wins and
+// the other finds nothing to do: the waiter is resumed exactly once. The awaiter derives from this
+// type (or holds it as a member) and recovers itself in on_cancel with static_cast.
+class cancel_registration : public cancel_handler {
+ public:
+  explicit cancel_registration(void (*fn)(cancel_handler*) noexcept) noexcept { on_cancel = fn; }
+  // A registration is not copied with its awaiter: the copy starts unregistered.
+  cancel_registration(const cancel_registration& o) noexcept { on_cancel = o.on_cancel; }
+  cancel_registration& operator=(const cancel_registration&) = delete;
+  ~cancel_registration() { disarm(); }
+
+  [[nodiscard]] bool arm(cancel_slot* s) noexcept {
+    slot_ = s;
+    if (!s) return true;
+    if (s->requested) return false;
+    s->install(this);
+    return true;
+  }
+  void disarm() noexcept {
+    if (slot_) slot_->remove(this);
+  }
+  // The slot this awaiter observes (nullptr: not a corio task, or not armed yet).
+  cancel_slot* slot() const noexcept { return slot_; }
+  bool cancel_requested() const noexcept { return slot_ && slot_->requested; }
+
+ private:
+  cancel_slot* slot_ = nullptr;
 };
 
 }  // namespace corio::detail

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include <corio/detail/as_task.hpp>
 #include <corio/detail/scheduler.hpp>
 #include <corio/task.hpp>
 
@@ -88,13 +89,10 @@ struct range_fanout {
   range_fanout& operator=(const range_fanout&) = delete;
 };
 
-class fanout_awaiter final : cancel_handler {
+class fanout_awaiter final : cancel_registration {
  public:
-  explicit fanout_awaiter(fanout_state& st) noexcept : st_(st) { on_cancel = &cancelled; }
+  explicit fanout_awaiter(fanout_state& st) noexcept : cancel_registration(&cancelled), st_(st) {}
   fanout_awaiter(const fanout_awaiter&) = delete;
-  ~fanout_awaiter() {
-    if (slot_) slot_->remove(this);
-  }
   bool await_ready() const noexcept { return st_.children.empty(); }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
@@ -102,24 +100,15 @@ class fanout_awaiter final : cancel_handler {
     st_.parent = h;
     st_.remaining = st_.children.size();
     for (auto& c : st_.children) s.schedule(c.handle());
-    slot_ = slot_of(h);
-    if (slot_) {
-      if (slot_->requested) {
-        st_.cancel_all();
-      } else {
-        slot_->install(this);
-      }
-    }
+    // Cancelled already: the children start cancelled, and are waited for all the same.
+    if (!arm(slot_of(h))) st_.cancel_all();
     return true;
   }
-  void await_resume() noexcept {
-    if (slot_) slot_->remove(this);
-  }
+  void await_resume() noexcept { disarm(); }
 
  private:
   static void cancelled(cancel_handler* self) noexcept { static_cast<fanout_awaiter*>(self)->st_.cancel_all(); }
   fanout_state& st_;
-  cancel_slot* slot_ = nullptr;
 };
 
 }  // namespace corio::detail

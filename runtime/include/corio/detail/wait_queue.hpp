@@ -18,28 +18,21 @@
 
 namespace corio::detail {
 
-struct wait_node : cancel_handler {
+struct wait_node : cancel_registration {
   struct owned_hook : list_hook {
     wait_node* owner;
   };
   owned_hook hook;
   std::coroutine_handle<> waiter;
-  cancel_slot* slot = nullptr;
   bool aborted = false;
 
-  wait_node() noexcept {
-    on_cancel = &cancelled;
-    hook.owner = this;
-  }
+  wait_node() noexcept : cancel_registration(&cancelled) { hook.owner = this; }
   // Awaiters are movable before they are awaited (e.g. into corio::timeout); a node is never
   // moved while enqueued, so a moved-to node simply starts fresh.
   wait_node(wait_node&&) noexcept : wait_node() {}
   wait_node(const wait_node&) = delete;
   wait_node& operator=(const wait_node&) = delete;
-  ~wait_node() {
-    hook.unlink();
-    if (slot) slot->remove(this);
-  }
+  ~wait_node() { hook.unlink(); }
 
   static wait_node& from_hook(list_hook& h) noexcept { return *static_cast<owned_hook&>(h).owner; }
 
@@ -60,14 +53,12 @@ class wait_queue {
   // task is already cancelled.
   template <class P>
   bool enqueue(wait_node& n, std::coroutine_handle<P> h) noexcept {
-    n.slot = slot_of(h);
-    if (n.slot && n.slot->requested) {
+    if (!n.arm(slot_of(h))) {
       n.aborted = true;
       return false;
     }
     n.waiter = h;
     list_.push_back(n.hook);
-    if (n.slot) n.slot->install(&n);
     return true;
   }
 
@@ -76,7 +67,7 @@ class wait_queue {
     list_hook* h = list_.pop_front();
     if (!h) return nullptr;
     wait_node& n = wait_node::from_hook(*h);
-    if (n.slot) n.slot->remove(&n);
+    n.disarm();
     scheduler::current()->schedule(n.waiter);
     return &n;
   }

@@ -9,10 +9,10 @@
 // Flags and mode are open(2)'s (<fcntl.h>); O_CLOEXEC is always added. There is no file position:
 // every read and write names its offset (pread/pwrite), so concurrent operations do not disturb
 // each other. size() is fstat(2) (metadata only; it does not block on data).
-// How it runs: on io_uring, open, read, write, fsync and close are io_uring requests (the kernel
-// runs them, on its worker threads when they would block). Regular files cannot be polled, so on the
-// Asio backend they run as plain syscalls on the loop thread, like Asio's own file support without
-// io_uring: fast from the page cache, but a cold disk read stalls the loop for its duration.
+// How it runs: on io_uring, open, read, write and fsync are io_uring requests (the kernel runs
+// them, on its worker threads when they would block). Regular files cannot be polled, so on the
+// Asio backend they run on the backend's small file-IO thread pool, and the loop thread never
+// blocks on the disk. read_at, write_at and fsync are leaf operations (no coroutine frame).
 // Errors (corio::error, errno codes): "open /no/such: No such file or directory", "read_exact_at
 // data.bin at 4096: got 10 of 100 bytes: end of stream", "write_at /full/disk at 0: No space left
 // on device".
@@ -35,10 +35,39 @@
 #include <string>
 #include <string_view>
 
-#include <corio/net/deadline.hpp>
-#include <corio/net/detail/fd_handle.hpp>
-#include <corio/net/errors.hpp>
+#include <algorithm>
+
+#include <corio/io/deadline.hpp>
+#include <corio/io/detail/fd_handle.hpp>
+#include <corio/io/error.hpp>
 #include <corio/task.hpp>
+
+namespace corio::detail {
+// read_at / write_at: one pread / pwrite request; co_await yields the byte count.
+class positional_op final : public fd_op {
+ public:
+  positional_op(fd_handle& h, op_code code, const void* data, std::size_t size, std::uint64_t offset,
+                deadline d) noexcept
+      : fd_op(h, code, d) {
+    op().buf = const_cast<void*>(data);
+    op().len = static_cast<std::uint32_t>(std::min(size, max_io_chunk));
+    op().offset = offset;
+    if (size == 0) complete_now(0);
+  }
+  std::size_t await_resume() {
+    return static_cast<std::size_t>(checked(op().code == op_code::read_at ? "read_at" : "write_at"));
+  }
+};
+
+// fsync / fdatasync.
+class fsync_op final : public fd_op {
+ public:
+  fsync_op(fd_handle& h, bool data_only, deadline d) noexcept : fd_op(h, op_code::fsync, d) {
+    op().flags = data_only ? 1u : 0u;
+  }
+  void await_resume() { checked(op().flags ? "fdatasync" : "fsync"); }
+};
+}  // namespace corio::detail
 
 namespace corio::fs {
 
@@ -48,11 +77,15 @@ class file {
 
   static task<file> open(std::string path, int flags = O_RDONLY, mode_t mode = 0644, deadline d = {});
 
-  task<std::size_t> read_at(void* data, std::size_t size, std::uint64_t offset, deadline d = {});
-  task<std::size_t> read_at(std::span<std::byte> buf, std::uint64_t offset, deadline d = {}) {
+  [[nodiscard]] detail::positional_op read_at(void* data, std::size_t size, std::uint64_t offset,
+                                              deadline d = {}) noexcept {
+    return {h_, detail::op_code::read_at, data, size, offset, d};
+  }
+  [[nodiscard]] detail::positional_op read_at(std::span<std::byte> buf, std::uint64_t offset,
+                                              deadline d = {}) noexcept {
     return read_at(buf.data(), buf.size(), offset, d);
   }
-  task<std::size_t> read_at(std::span<char> buf, std::uint64_t offset, deadline d = {}) {
+  [[nodiscard]] detail::positional_op read_at(std::span<char> buf, std::uint64_t offset, deadline d = {}) noexcept {
     return read_at(buf.data(), buf.size(), offset, d);
   }
   task<void> read_exact_at(void* data, std::size_t size, std::uint64_t offset, deadline d = {});
@@ -63,8 +96,12 @@ class file {
     return read_exact_at(buf.data(), buf.size(), offset, d);
   }
 
-  task<std::size_t> write_at(const void* data, std::size_t size, std::uint64_t offset, deadline d = {});
-  task<std::size_t> write_at(std::span<const std::byte> buf, std::uint64_t offset, deadline d = {}) {
+  [[nodiscard]] detail::positional_op write_at(const void* data, std::size_t size, std::uint64_t offset,
+                                               deadline d = {}) noexcept {
+    return {h_, detail::op_code::write_at, data, size, offset, d};
+  }
+  [[nodiscard]] detail::positional_op write_at(std::span<const std::byte> buf, std::uint64_t offset,
+                                               deadline d = {}) noexcept {
     return write_at(buf.data(), buf.size(), offset, d);
   }
   task<void> write_all_at(const void* data, std::size_t size, std::uint64_t offset, deadline d = {});
@@ -76,7 +113,7 @@ class file {
   }
 
   // fsync(2), or fdatasync(2) with data_only.
-  task<void> fsync(bool data_only = false, deadline d = {});
+  [[nodiscard]] detail::fsync_op fsync(bool data_only = false, deadline d = {}) noexcept { return {h_, data_only, d}; }
   // fstat(2) st_size. Throws corio::error.
   std::uint64_t size() const;
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include <corio/net/deadline.hpp>
+#include <corio/io/deadline.hpp>
 #include <corio/task.hpp>
 
 namespace corio::fs {

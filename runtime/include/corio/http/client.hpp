@@ -61,7 +61,7 @@
 #include <corio/http/request.hpp>
 #include <corio/http/response.hpp>
 #include <corio/http/url.hpp>
-#include <corio/net/deadline.hpp>
+#include <corio/io/deadline.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/task.hpp>
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include <corio/net/deadline.hpp>
+#include <corio/io/deadline.hpp>
 #include <corio/net/endpoint.hpp>
 #include <corio/task.hpp>
 

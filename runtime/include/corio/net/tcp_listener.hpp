@@ -22,8 +22,8 @@
 
 #include <string_view>
 
-#include <corio/net/deadline.hpp>
-#include <corio/net/detail/fd_handle.hpp>
+#include <corio/io/deadline.hpp>
+#include <corio/io/detail/fd_handle.hpp>
 #include <corio/net/endpoint.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/task.hpp>
@@ -45,7 +45,7 @@ class tcp_listener {
   // Parses `ep` ("127.0.0.1:0", "[::1]:8080") first.
   static tcp_listener bind(std::string_view ep, const listen_options& opts = {});
 
-  task<tcp_stream> accept(deadline d = {});
+  [[nodiscard]] detail::accept_op<tcp_stream> accept(deadline d = {}) noexcept { return {h_, d}; }
 
   endpoint local_endpoint() const;
   bool is_open() const noexcept { return h_.is_open(); }

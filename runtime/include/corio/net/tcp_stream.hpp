@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <string>
 
-#include <corio/net/deadline.hpp>
+#include <corio/io/deadline.hpp>
 #include <corio/net/endpoint.hpp>
 #include <corio/net/stream_socket.hpp>
 #include <corio/task.hpp>
@@ -55,6 +55,7 @@ class tcp_stream : public stream_socket {
 
  private:
   friend class tcp_listener;
+  friend class detail::accept_op<tcp_stream>;
   explicit tcp_stream(detail::fd_handle h) noexcept : stream_socket(std::move(h)) {}
 };
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <utility>
 
-#include <corio/net/deadline.hpp>
-#include <corio/net/detail/fd_handle.hpp>
+#include <corio/io/deadline.hpp>
+#include <corio/io/detail/fd_handle.hpp>
 #include <corio/net/stream_socket.hpp>
 #include <corio/task.hpp>
 
@@ -40,6 +40,7 @@ class unix_stream : public stream_socket {
 
  private:
   friend class unix_listener;
+  friend class detail::accept_op<unix_stream>;
   explicit unix_stream(detail::fd_handle h) noexcept : stream_socket(std::move(h)) {}
 };
 
@@ -52,7 +53,7 @@ class unix_listener {
 
   static unix_listener bind(std::string path, int backlog = 4096);
 
-  task<unix_stream> accept(deadline d = {});
+  [[nodiscard]] detail::accept_op<unix_stream> accept(deadline d = {}) noexcept { return {h_, d}; }
 
   const std::string& path() const noexcept { return h_.path; }
   bool is_open() const noexcept { return h_.is_open(); }

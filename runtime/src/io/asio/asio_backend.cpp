@@ -3,17 +3,21 @@
 // Asio is a readiness (reactor) design on Linux: epoll tells when a socket can be read or written,
 // then the syscall runs in user space. corio's ops are completion-based, so each op here is a
 // small state machine, the way Asio's own reactive socket ops work:
-//   submit: try the syscall at once (speculatively). Done, or failed with a real error: queue the
-//           result for delivery by the next poll()/wait() (never complete inside submit()).
+//   submit: try the syscall at once (speculatively). Done, or failed with a real error: park the
+//           result in `ready_`, handed back by the next poll()/wait() (never inside submit()).
 //           EAGAIN: async_wait() for readiness on the fd's stream_descriptor, then try again.
 //   connect: connect() -> EINPROGRESS -> wait writable -> getsockopt(SO_ERROR).
 //   cancel: descriptor.cancel() aborts every wait on that fd; waits of ops that were not
 //           cancelled simply re-arm.
 // Each fd gets one stream_descriptor (registered with epoll once, edge-triggered, by attach_fd)
 // that never owns the fd: corio closes fds itself. Regular files cannot be registered with epoll;
-// their ops (read_at, write_at, fsync, openat) run synchronously on the loop thread, as they do in
-// Asio without io_uring. Deadlines use the scheduler's timer heap (native_deadlines() is false).
+// their ops (read_at, write_at, fsync, openat) run on a small thread pool owned by the backend
+// (asio::thread_pool, started on first use), whose threads post the result back to the
+// io_context: submit() never blocks on the disk. Such an op cannot be interrupted once its thread
+// has started the syscall (like a disk read on io_uring): a cancelled one completes with its result.
+// Deadlines use the runtime's timer queue (native_deadlines() is false).
 #include "io/asio/asio_backend.hpp"
+#include "io/select.hpp"
 
 #include <asio.hpp>
 
@@ -24,29 +28,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <vector>
+#include <optional>
 
 namespace corio::detail {
 namespace {
 
 using descriptor = asio::posix::stream_descriptor;
 
-enum : unsigned char { kIdle = 0, kWaiting = 1, kQueued = 2 };
+enum : unsigned char { kIdle = 0, kWaiting = 1, kQueued = 2, kOffloaded = 3 };
 enum : unsigned char { kConnectStart = 0, kConnectWaiting = 1 };
+
+// Threads for regular-file operations.
+constexpr unsigned kFileThreads = 4;
 
 class asio_backend final : public io_backend {
  public:
-  explicit asio_backend(scheduler& s) : sched_(s), ctx_(1), work_(asio::make_work_guard(ctx_)) {}
-  ~asio_backend() override { work_.reset(); }
+  asio_backend() : ctx_(1), work_(asio::make_work_guard(ctx_)) {}
+  ~asio_backend() override {
+    if (files_) files_->join();  // drain() has waited for every file op already
+    work_.reset();
+  }
 
   backend_kind kind() const noexcept override { return backend_kind::asio; }
   bool native_deadlines() const noexcept override { return false; }
   std::size_t in_flight() const noexcept override { return in_flight_.size(); }
-  void* native_handle() noexcept override { return &ctx_; }
-  void add_foreign_ops(std::ptrdiff_t d) noexcept override { foreign_ops_ += d; }
+  asio::io_context& context() noexcept { return ctx_; }
+  void add_foreign_ops(std::ptrdiff_t d) noexcept { foreign_ops_ += d; }
 
   void* attach_fd(int fd) override {
     auto d = std::make_unique<descriptor>(ctx_);
@@ -66,6 +76,7 @@ class asio_backend final : public io_backend {
   }
 
   void submit(io_op& op) override {
+    if (is_file_op(op.code)) return offload(op);
     in_flight_.push(op);
     phase(op) = kConnectStart;
     attempt(op);
@@ -77,17 +88,16 @@ class asio_backend final : public io_backend {
     static_cast<descriptor*>(op.fd_state)->cancel(ec);
   }
 
-  void poll() override {
-    deliver_queued();
+  void poll(op_queue& done) override {
     if (in_flight_.size() > 0 || foreign_ops_ > 0 || wake_pending_.load(std::memory_order_relaxed)) {
       wake_pending_.store(false, std::memory_order_relaxed);
       ctx_.poll();
-      deliver_queued();
     }
+    done.splice(ready_);
   }
 
-  void wait(std::int64_t deadline_ns) override {
-    if (deliver_queued()) return;
+  void wait(std::int64_t deadline_ns, op_queue& done) override {
+    if (!ready_.empty()) return done.splice(ready_);
     wake_pending_.store(false, std::memory_order_relaxed);
     if (deadline_ns < 0) {
       ctx_.run_one();
@@ -95,7 +105,7 @@ class asio_backend final : public io_backend {
       ctx_.run_one_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns)));
     }
     ctx_.poll();
-    deliver_queued();
+    done.splice(ready_);
   }
 
   void wake() noexcept override {
@@ -107,46 +117,33 @@ class asio_backend final : public io_backend {
     }
   }
 
-  void drain() noexcept override {
+  void drain(op_queue& done) noexcept override {
     for (io_op* op = in_flight_.front(); op; op = op->next) {
       op->cancel_requested = true;
       cancel(*op);
     }
     while (in_flight_.size() > 0) {
-      deliver_queued();
-      if (in_flight_.size() == 0) break;
       try {
         ctx_.run_one();
       } catch (...) {
       }
     }
+    done.splice(ready_);
   }
 
  private:
   static unsigned char& wait_state(io_op& op) noexcept { return op.scratch[0]; }
   static unsigned char& phase(io_op& op) noexcept { return op.scratch[1]; }
 
+  static bool is_file_op(op_code c) noexcept {
+    return c == op_code::read_at || c == op_code::write_at || c == op_code::fsync || c == op_code::openat;
+  }
   static bool wants_write(const io_op& op) noexcept {
     switch (op.code) {
-      case op_code::write:
       case op_code::send:
       case op_code::sendmsg:
       case op_code::connect: return true;
       case op_code::poll: return !(op.flags & POLLIN) && (op.flags & POLLOUT);
-      default: return false;
-    }
-  }
-  static bool needs_reactor(op_code c) noexcept {
-    switch (c) {
-      case op_code::read:
-      case op_code::write:
-      case op_code::recv:
-      case op_code::send:
-      case op_code::accept:
-      case op_code::connect:
-      case op_code::recvmsg:
-      case op_code::sendmsg:
-      case op_code::poll: return true;
       default: return false;
     }
   }
@@ -157,7 +154,6 @@ class asio_backend final : public io_backend {
     switch (op.code) {
       case op_code::nop: return 0;
       case op_code::read: r = ::read(op.fd, op.buf, op.len); break;
-      case op_code::write: r = ::write(op.fd, op.buf, op.len); break;
       case op_code::recv: r = ::recv(op.fd, op.buf, op.len, static_cast<int>(op.flags)); break;
       case op_code::send: r = ::send(op.fd, op.buf, op.len, static_cast<int>(op.flags | MSG_NOSIGNAL)); break;
       case op_code::read_at: r = ::pread(op.fd, op.buf, op.len, static_cast<off_t>(op.offset)); break;
@@ -185,8 +181,6 @@ class asio_backend final : public io_backend {
         r = ::sendmsg(op.fd, static_cast<const msghdr*>(op.addr), static_cast<int>(op.flags | MSG_NOSIGNAL));
         break;
       case op_code::fsync: r = op.flags ? ::fdatasync(op.fd) : ::fsync(op.fd); break;
-      case op_code::close: r = ::close(op.fd); break;
-      case op_code::shutdown: r = ::shutdown(op.fd, static_cast<int>(op.flags)); break;
       case op_code::openat:
         r = ::openat(AT_FDCWD, static_cast<const char*>(op.addr), static_cast<int>(op.flags) | O_CLOEXEC,
                      static_cast<mode_t>(op.len));
@@ -204,15 +198,15 @@ class asio_backend final : public io_backend {
   }
 
   void attempt(io_op& op) {
-    if (op.cancel_requested || op.timed_out) return queue(op, -ECANCELED);
+    if (op.cancel_requested || op.timed_out) return finish(op, -ECANCELED);
     int r = perform(op);
-    if (r == -EAGAIN && needs_reactor(op.code)) {
-      if (!op.fd_state) return queue(op, -EBADF);  // fd was never attached to this backend
+    if (r == -EAGAIN && op.code != op_code::nop) {
+      if (!op.fd_state) return finish(op, -EBADF);  // fd was never attached to this backend
       arm(op);
       return;
     }
     if (r == -EINTR) return attempt(op);
-    queue(op, r);
+    finish(op, r);
   }
 
   void arm(io_op& op) {
@@ -236,41 +230,48 @@ class asio_backend final : public io_backend {
     finish(op, r);
   }
 
-  void queue(io_op& op, int result) {
-    op.result = result;
-    wait_state(op) = kQueued;
-    queued_.push_back(&op);
-  }
-
-  bool deliver_queued() {
-    if (queued_.empty()) return false;
-    std::vector<io_op*> batch;
-    batch.swap(queued_);
-    for (io_op* op : batch) finish(*op, op->result);
-    batch.clear();
-    if (queued_.empty()) queued_.swap(batch);  // keep the buffer for the next batch
-    return true;
+  // A regular-file op: runs on a pool thread; its result comes back as a handler on ctx_.
+  void offload(io_op& op) {
+    if (!files_) files_.emplace(kFileThreads);
+    in_flight_.push(op);
+    wait_state(op) = kOffloaded;
+    // The pool thread reads only the request fields, which nothing changes while the op is
+    // pending, and hands its result back by value: the op's state stays the loop thread's.
+    asio::post(*files_, [this, &op] {
+      int r;
+      do {
+        r = perform(op);
+      } while (r == -EINTR);
+      asio::post(ctx_, [this, &op, r] { finish(op, r); });
+    });
   }
 
   void finish(io_op& op, int result) noexcept {
-    op.result = result;
     wait_state(op) = kIdle;
     in_flight_.erase(op);
-    sched_.complete(op);
+    complete(op, result, ready_);
   }
 
-
-  scheduler& sched_;
   asio::io_context ctx_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::optional<asio::thread_pool> files_;
   std::atomic<bool> wake_pending_{false};
-  std::vector<io_op*> queued_;
+  op_queue ready_;  // completed, not yet handed back
   in_flight_list in_flight_;
   std::ptrdiff_t foreign_ops_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<io_backend> make_asio_backend(scheduler& s) { return std::make_unique<asio_backend>(s); }
+std::unique_ptr<io_backend> make_asio_backend() { return std::make_unique<asio_backend>(); }
+
+void* asio_context_of(io_backend& b) noexcept {
+  if (b.kind() != backend_kind::asio) return nullptr;
+  return &static_cast<asio_backend&>(b).context();
+}
+
+void add_foreign_asio_ops(io_backend& b, std::ptrdiff_t delta) noexcept {
+  if (b.kind() == backend_kind::asio) static_cast<asio_backend&>(b).add_foreign_ops(delta);
+}
 
 }  // namespace corio::detail

@@ -7,6 +7,6 @@
 
 namespace corio::detail {
 
-std::unique_ptr<io_backend> make_asio_backend(scheduler& s);
+std::unique_ptr<io_backend> make_asio_backend();
 
 }  // namespace corio::detail

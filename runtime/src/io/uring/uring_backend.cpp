@@ -11,6 +11,9 @@
 //     (overflow backlog, kernel memory) reaps first and retries.
 //   - SQEs are batched: submit() only fills the SQ; the loop submits everything in one
 //     io_uring_enter that also waits (io_uring_submit_and_wait_timeout). A full SQ is flushed.
+//   - Completions are handed back through op_queues (io/backend.hpp). A reap that happens inside
+//     submit() or cancel() (a full SQ is flushed, and EBUSY reaps to make room) parks what it finds
+//     in `reaped_`, which the next poll() or wait() hands back: submit never completes an op.
 //   - user_data is the io_op address; the low bits tag internal SQEs whose CQEs carry no op
 //     (linked timeouts, cancels, the wake-up eventfd read). Ops are 8-byte aligned.
 //   - Deadlines: an op with a deadline is linked (IOSQE_IO_LINK) to an IORING_OP_LINK_TIMEOUT with
@@ -42,7 +45,7 @@ constexpr std::uint64_t kTagMask = 7;
 
 class uring_backend final : public io_backend {
  public:
-  uring_backend(scheduler& s, const runtime_options& opts, std::string& description) : sched_(s) {
+  uring_backend(const runtime_options& opts, std::string& description) {
     unsigned sq = opts.sq_entries ? opts.sq_entries : 4096;
     unsigned cq = opts.cq_entries ? opts.cq_entries : sq * 16;
     if (cq < sq) cq = sq;
@@ -144,16 +147,18 @@ class uring_backend final : public io_backend {
     io_uring_sqe_set_data64(sqe, kTagCancel);
   }
 
-  void poll() override {
+  void poll(op_queue& done) override {
     if (io_uring_sq_ready(&ring_) > 0) {
       submit_pending(true);
     } else if (in_flight_.size() > 0 && (IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW))) {
       io_uring_get_events(&ring_);
     }
     reap();
+    done.splice(reaped_);
   }
 
-  void wait(std::int64_t deadline_ns) override {
+  void wait(std::int64_t deadline_ns, op_queue& done) override {
+    if (!reaped_.empty()) return poll(done);  // completions are waiting already: do not block
     arm_wake();
     io_uring_cqe* cqe = nullptr;
     int r;
@@ -169,6 +174,7 @@ class uring_backend final : public io_backend {
     }
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY) throw_errno(r, "io_uring wait");
     reap();
+    done.splice(reaped_);
   }
 
   void wake() noexcept override {
@@ -177,7 +183,7 @@ class uring_backend final : public io_backend {
     (void)n;  // EAGAIN means the counter is saturated: a wake-up is pending anyway
   }
 
-  void drain() noexcept override {
+  void drain(op_queue& done) noexcept override {
     // cancel() may flush the SQ and reap, which unlinks completed ops: walk a snapshot.
     std::vector<io_op*> ops;
     try {
@@ -199,20 +205,45 @@ class uring_backend final : public io_backend {
           }
       int r = io_uring_submit_and_wait(&ring_, 1);
       if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) break;  // ring unusable
-      reap();
+      try {
+        reap();
+      } catch (...) {
+        break;
+      }
     }
+    done.splice(reaped_);
   }
 
  private:
+  // The IORING_OP_* that each op_code is submitted as; the probe requires exactly these (plus the
+  // internal ones), so a kernel is refused only for an operation corio really uses.
+  static constexpr int opcode_of(op_code c) noexcept {
+    switch (c) {
+      case op_code::nop: return IORING_OP_NOP;
+      case op_code::read:
+      case op_code::read_at: return IORING_OP_READ;
+      case op_code::write_at: return IORING_OP_WRITE;
+      case op_code::recv: return IORING_OP_RECV;
+      case op_code::send: return IORING_OP_SEND;
+      case op_code::accept: return IORING_OP_ACCEPT;
+      case op_code::connect: return IORING_OP_CONNECT;
+      case op_code::recvmsg: return IORING_OP_RECVMSG;
+      case op_code::sendmsg: return IORING_OP_SENDMSG;
+      case op_code::fsync: return IORING_OP_FSYNC;
+      case op_code::openat: return IORING_OP_OPENAT;
+      case op_code::poll: return IORING_OP_POLL_ADD;
+    }
+    return -1;
+  }
+
   bool probe_ops() {
     io_uring_probe* p = io_uring_get_probe_ring(&ring_);
     if (!p) return true;  // probing unsupported (pre-5.6): setup would have failed for what we need
-    const int needed[] = {IORING_OP_NOP,        IORING_OP_READ,    IORING_OP_WRITE,   IORING_OP_RECV,
-                          IORING_OP_SEND,       IORING_OP_ACCEPT,  IORING_OP_CONNECT, IORING_OP_CLOSE,
-                          IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT, IORING_OP_POLL_ADD,
-                          IORING_OP_SHUTDOWN,   IORING_OP_OPENAT,  IORING_OP_FSYNC};
     bool ok = true;
-    for (int op : needed) ok = ok && io_uring_opcode_supported(p, op);
+    for (std::size_t c = 0; c < op_code_count; ++c)
+      ok = ok && io_uring_opcode_supported(p, opcode_of(static_cast<op_code>(c)));
+    // Internal: cancellation, deadlines and the wake-up read (IORING_OP_READ, above).
+    for (int op : {IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT}) ok = ok && io_uring_opcode_supported(p, op);
     io_uring_free_probe(p);
     return ok;
   }
@@ -221,7 +252,6 @@ class uring_backend final : public io_backend {
     switch (op.code) {
       case op_code::nop: io_uring_prep_nop(sqe); break;
       case op_code::read: io_uring_prep_read(sqe, op.fd, op.buf, op.len, static_cast<__u64>(-1)); break;
-      case op_code::write: io_uring_prep_write(sqe, op.fd, op.buf, op.len, static_cast<__u64>(-1)); break;
       case op_code::recv: io_uring_prep_recv(sqe, op.fd, op.buf, op.len, static_cast<int>(op.flags)); break;
       case op_code::send:
         io_uring_prep_send(sqe, op.fd, op.buf, op.len, static_cast<int>(op.flags | MSG_NOSIGNAL));
@@ -240,8 +270,6 @@ class uring_backend final : public io_backend {
         io_uring_prep_sendmsg(sqe, op.fd, static_cast<const msghdr*>(op.addr), op.flags | MSG_NOSIGNAL);
         break;
       case op_code::fsync: io_uring_prep_fsync(sqe, op.fd, op.flags ? IORING_FSYNC_DATASYNC : 0); break;
-      case op_code::close: io_uring_prep_close(sqe, op.fd); break;
-      case op_code::shutdown: io_uring_prep_shutdown(sqe, op.fd, static_cast<int>(op.flags)); break;
       case op_code::openat:
         io_uring_prep_openat(sqe, AT_FDCWD, static_cast<const char*>(op.addr), static_cast<int>(op.flags),
                              static_cast<mode_t>(op.len));
@@ -314,14 +342,13 @@ class uring_backend final : public io_backend {
       default: return;  // link timeout or cancel: the op's own CQE says what happened
     }
     auto* op = reinterpret_cast<io_op*>(ud);
-    op->result = cqe->res;
-    if (op->result == -ECANCELED && op->deadline_ns != 0 && !op->cancel_requested) op->timed_out = true;
+    if (cqe->res == -ECANCELED && op->deadline_ns != 0 && !op->cancel_requested) op->timed_out = true;
     in_flight_.erase(*op);
-    sched_.complete(*op);
+    complete(*op, cqe->res, reaped_);
   }
 
-  scheduler& sched_;
   io_uring ring_{};
+  op_queue reaped_;  // completions reaped and not yet handed back
   in_flight_list in_flight_;
   int wake_fd_ = -1;
   std::uint64_t wake_buf_ = 0;
@@ -330,8 +357,8 @@ class uring_backend final : public io_backend {
 
 }  // namespace
 
-std::unique_ptr<io_backend> make_uring_backend(scheduler& s, const runtime_options& opts, std::string& description) {
-  return std::make_unique<uring_backend>(s, opts, description);
+std::unique_ptr<io_backend> make_uring_backend(const runtime_options& opts, std::string& description) {
+  return std::make_unique<uring_backend>(opts, description);
 }
 
 }  // namespace corio::detail

@@ -15,7 +15,7 @@ struct uring_unavailable : std::runtime_error {
   int error;  // errno of the failing call
 };
 
-// Sets up a ring for `s`. `description` receives the setup flags that took effect.
-std::unique_ptr<io_backend> make_uring_backend(scheduler& s, const runtime_options& opts, std::string& description);
+// Sets up a ring. `description` receives the setup flags that took effect.
+std::unique_ptr<io_backend> make_uring_backend(const runtime_options& opts, std::string& description);
 
 }  // namespace corio::detail

@@ -1,4 +1,4 @@
-// corio/net/deadline.hpp - corio::deadline: an optional point in time by which an IO operation must
+// corio/io/deadline.hpp - corio::deadline: an optional point in time by which an IO operation must
 // finish. Every operation of corio/net and corio/fs takes one as its last argument.
 //
 // What it does: `s.read_some(buf, 2s)` or `s.read_some(buf, corio::now() + 2s)` gives the read

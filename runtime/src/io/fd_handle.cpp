@@ -1,18 +1,20 @@
-// fd_handle: ownership of an fd, its backend registration and its pending operations
-// (corio/net/detail/fd_handle.hpp).
-#include <corio/net/detail/fd_handle.hpp>
+// fd_handle and fd_op: ownership of an fd, its backend registration and its pending operations
+// (corio/io/detail/fd_handle.hpp), and the errors of failed operations.
+#include <corio/io/detail/fd_handle.hpp>
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-#include <corio/detail/scheduler.hpp>
+#include <corio/error.hpp>
 
-#include "io/backend.hpp"
-#include "net/sockaddr.hpp"
+#include "io/driver.hpp"
+#include "io/sockaddr_name.hpp"
 
 namespace corio::detail {
 
 fd_handle::fd_handle(int fd, kind k) : fd_handle() {
-  scheduler* s = scheduler::current();
+  io_driver* s = io_driver::current();
   if (!s) {
     ::close(fd);
     throw_error(errc::not_in_runtime, "corio IO objects must be created inside a corio runtime");
@@ -26,17 +28,17 @@ fd_handle::fd_handle(int fd, kind k) : fd_handle() {
     }
   }
   fd_ = fd;
-  sched_ = s;
+  io_ = s;
   kind_ = k;
-  s->register_io_object(reg_);
+  s->register_object(reg_);
 }
 
 void fd_handle::take(fd_handle& o) noexcept {
   o.reg_.unlink();
-  if (o.fd_ >= 0 && o.sched_) o.sched_->register_io_object(reg_);
+  if (o.fd_ >= 0 && o.io_) o.io_->register_object(reg_);
   fd_ = std::exchange(o.fd_, -1);
   fd_state_ = std::exchange(o.fd_state_, nullptr);
-  sched_ = std::exchange(o.sched_, nullptr);
+  io_ = std::exchange(o.io_, nullptr);
   kind_ = std::exchange(o.kind_, kind::none);
   pending_ = std::exchange(o.pending_, nullptr);
   for (fd_op* op = pending_; op; op = op->next_) op->owner_ = this;
@@ -58,7 +60,7 @@ fd_handle& fd_handle::operator=(fd_handle&& o) noexcept {
 
 void fd_handle::close() noexcept {
   if (fd_ < 0) return;
-  io_backend& b = sched_->backend();
+  io_backend& b = io_->backend();
   if (pending_) {
     for (fd_op* op = std::exchange(pending_, nullptr); op;) {
       fd_op* next = op->next_;
@@ -76,7 +78,7 @@ void fd_handle::close() noexcept {
     // Hand the cancellations (and any not yet submitted request on this fd) to the kernel before
     // the fd number can be reused: after close(2) below, a new socket may get the same number.
     try {
-      b.poll();
+      io_->poll();
     } catch (...) {
       // Only a broken ring fails here (io_uring_submit errors other than EBUSY/EAGAIN); the loop
       // will rethrow that error itself on its next turn.
@@ -94,6 +96,55 @@ std::string fd_handle::describe() const {
   if (name_len) return describe_sockaddr(name, name_len);
   if (fd_ >= 0) return "fd " + std::to_string(fd_);
   return {};
+}
+
+bool fd_op::start(std::coroutine_handle<> h, cancel_slot* slot) {
+  if (!owner_ || owner_->fd_ < 0) {
+    aw_.op.result = -EBADF;
+    return false;
+  }
+  aw_.op.fd = owner_->fd_;
+  aw_.op.fd_state = owner_->fd_state_;
+  owner_->link(*this);
+  bool suspended = false;
+  try {
+    suspended = start_io(aw_.op, h, slot);
+  } catch (...) {
+    owner_->unlink(*this);
+    throw;
+  }
+  if (!suspended) owner_->unlink(*this);
+  return suspended;
+}
+
+void throw_errno_on(int err, const char* what, const std::string& target) {
+  std::string ctx = what;
+  if (!target.empty()) {
+    ctx += ' ';
+    ctx += target;
+  }
+  throw error(std::error_code(err, std::system_category()), ctx);
+}
+
+void throw_op_error(const fd_op& op, std::int32_t result, const char* what, const std::string& extra) {
+  std::string ctx = what;
+  if (const fd_handle* h = op.owner()) {
+    std::string t = h->describe();
+    if (!t.empty()) {
+      ctx += ' ';
+      ctx += t;
+    }
+  }
+  const op_code c = op.op().code;
+  if (c == op_code::read_at || c == op_code::write_at) ctx += " at " + std::to_string(op.op().offset);
+  ctx += extra;
+  if (op.closed()) throw error(make_error_code(errc::operation_aborted), ctx + " (closed while pending)");
+  if (result == -ECANCELED) {
+    if (op.timed_out()) throw error(make_error_code(errc::timed_out), ctx);
+    if (op.op().cancel_requested) throw error(make_error_code(errc::operation_aborted), ctx);
+  }
+  if (result >= 0) result = -EIO;  // callers only get here on failure
+  throw error(std::error_code(-result, std::system_category()), ctx);
 }
 
 }  // namespace corio::detail
