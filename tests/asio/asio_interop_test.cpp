@@ -62,13 +62,21 @@ TEST_SUITE("asio interop") {
       } catch (const corio::error& e) {
         CHECK(e.code() == corio::errc::operation_aborted);
       }
-      // timeout() composes with Asio operations too.
+      // The Asio wait itself was cancelled and has completed (the task resumes only then): none is
+      // left pending on the timer for cancel() to abort. A task that merely stopped waiting for
+      // it would leave one.
+      CHECK(t.cancel() == 0);
+      // timeout() composes with Asio operations too, and also cancels the Asio wait.
       asio::steady_timer t2(ctx, 1h);
-      CHECK_THROWS_AS(co_await corio::timeout(2ms, t2.async_wait(corio::use_task)), corio::error);
+      try {
+        co_await corio::timeout(2ms, t2.async_wait(corio::use_task));
+        FAIL("expected timed_out");
+      } catch (const corio::error& e) {
+        CHECK(e.code() == corio::errc::timed_out);
+      }
+      CHECK(t2.cancel() == 0);
     };
-    auto start = std::chrono::steady_clock::now();
     rt.block_on(main());
-    CHECK(std::chrono::steady_clock::now() - start < 1h);
   }
 
   TEST_CASE_TEMPLATE("an operation on a foreign io_context running in another thread completes in the task", B,
