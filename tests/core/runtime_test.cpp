@@ -52,26 +52,36 @@ TEST_SUITE("runtime") {
   }
 
   TEST_CASE_TEMPLATE("detached tasks run to completion and report failures", B, CORIO_BACKENDS) {
+    // The root waits for the two events below, not for time: the first is set as the sleeping
+    // task finishes, the second by the failure report. If either never happens, nothing is left
+    // that could wake the root and block_on throws errc::deadlock instead of passing.
+    corio::event ran_done, failure_reported;
     int failures = 0;
     corio::runtime_options o;
-    o.on_detached_exception = [&](std::exception_ptr) { ++failures; };
+    o.on_detached_exception = [&](std::exception_ptr) {
+      ++failures;
+      failure_reported.set();
+    };
     CORIO_RUNTIME(rt, B, o);
     int ran = 0;
     auto main = [&]() -> corio::task<void> {
-      corio::spawn([](int& r) -> corio::task<void> {
-        co_await corio::sleep_for(1ms);
+      corio::spawn([](int& r, corio::event& done) -> corio::task<void> {
+        co_await corio::sleep_for(1ms);  // detached while suspended, it still runs on
         ++r;
-      }(ran)).detach();
+        done.set();
+      }(ran, ran_done)).detach();
       corio::spawn([]() -> corio::task<void> {
         co_await corio::yield();
         throw std::runtime_error("detached failure");
       }()).detach();
-      co_await corio::sleep_for(20ms);
+      co_await ran_done.wait();
+      co_await failure_reported.wait();
     };
     rt.block_on(main());
     CHECK(ran == 1);
     CHECK(failures == 1);
     CHECK(rt.stats().detached_failures == 1);
+    CHECK(rt.stats().tasks_live == 0);  // both ran to their end: set() only queues the root
   }
 
   TEST_CASE_TEMPLATE("cancelling a spawned task through its handle aborts its sleep", B, CORIO_BACKENDS) {
