@@ -78,14 +78,18 @@ TEST_SUITE("task_group") {
   TEST_CASE_TEMPLATE("cancelling the task that joins a group cancels the whole group", B, CORIO_BACKENDS) {
     CORIO_RUNTIME(rt, B);
     int aborted = 0;
-    auto owner = [](int& a) -> corio::task<void> {
+    corio::event sleeping;
+    auto owner = [](int& a, corio::event& children_sleeping) -> corio::task<void> {
       corio::task_group g;
       for (int i = 0; i < 50; ++i) g.spawn(sleep_or_abort(a));
+      // The ready queue is FIFO: once this task runs again, every child ran up to its sleep.
+      co_await corio::yield();
+      children_sleeping.set();  // queues main, which runs after this task suspends in join()
       co_await g.join();
     };
     auto main = [&]() -> corio::task<void> {
-      auto h = corio::spawn(owner(aborted));
-      co_await corio::sleep_for(1ms);
+      auto h = corio::spawn(owner(aborted, sleeping));
+      co_await sleeping.wait();
       h.cancel();
       try {
         co_await h;
@@ -108,13 +112,17 @@ TEST_SUITE("task_group") {
         corio::task_group g;
         for (int i = 0; i < 5; ++i) g.spawn(sleep_or_abort(aborted));
         co_await corio::yield();
+        CHECK(aborted == 0);  // all five are sleeping
       }
-      co_await corio::sleep_for(5ms);  // the detached children run their cancellation
+      // The group's destructor cancelled the children, which queued each one (its sleep ends with
+      // operation_aborted); the ready queue is FIFO, so after one yield all five have run their
+      // cancellation to the end, detached.
+      co_await corio::yield();
+      CHECK(aborted == 5);
+      CHECK(counted::alive() == 0);
+      CHECK(rt.stats().tasks_live == 0);
     };
     rt.block_on(main());
-    CHECK(aborted == 5);
-    CHECK(counted::alive() == 0);
-    CHECK(rt.stats().tasks_live == 0);
   }
 
   TEST_CASE_TEMPLATE("destroying the runtime destroys a group's suspended children", B, CORIO_BACKENDS) {
@@ -122,16 +130,20 @@ TEST_SUITE("task_group") {
     counted::reset();
     {
       CORIO_RUNTIME(rt, B);
-      corio::event never;
+      corio::event never, sleeping;
       auto main = [&]() -> corio::task<void> {
         corio::task_group g;
         for (int i = 0; i < 5; ++i) g.spawn(sleep_or_abort(aborted));
+        co_await corio::yield();  // FIFO: the children run up to their sleeps first
+        sleeping.set();
         co_await never.wait();  // deadlock is impossible here: the children's timers are pending
       };
       auto h = rt.spawn(main());
       h.detach();
-      rt.block_on([]() -> corio::task<void> { co_await corio::sleep_for(1ms); }());
+      // Runs until the children sleep and `main` waits; all six stay suspended in the runtime.
+      rt.block_on([](corio::event& e) -> corio::task<void> { co_await e.wait(); }(sleeping));
       CHECK(counted::alive() == 5);
+      CHECK(rt.stats().tasks_live == 6);
     }
     CHECK(counted::alive() == 0);
     CHECK(aborted == 0);  // destroyed, not resumed
