@@ -80,7 +80,7 @@ void read_burst(corio::runtime& rt, int n) {
     // Every reader is suspended in its read once the group's children have all run once.
     while (started < n) co_await corio::yield();
     co_await corio::yield();
-    REQUIRE(rt.scheduler().backend().in_flight() == static_cast<std::size_t>(n));  // all pending
+    REQUIRE(rt.scheduler().io().in_flight() == static_cast<std::size_t>(n));  // all pending
     const auto completed_before = rt.stats().io_completed;
     for (int i = 0; i < n; ++i) pipes[i]->put(static_cast<char>('a' + i % 26));
     co_await g.join();
