@@ -40,16 +40,10 @@
 #include <corio/http/options.hpp>
 #include <corio/http/request.hpp>
 #include <corio/http/response.hpp>
+#include <corio/http/stats.hpp>
 #include <corio/http/url.hpp>
 
 namespace corio::http {
-
-struct client_stats {
-  std::uint64_t requests = 0;            // requests sent (redirect hops and retries included)
-  std::uint64_t connections_opened = 0;  // TCP connections established
-  std::uint64_t connections_reused = 0;  // requests sent on a pooled connection
-  std::uint64_t stale_retries = 0;       // pooled connections found closed, request retried
-};
 
 class blocking_client {
  public:

@@ -55,11 +55,11 @@
 #include <string_view>
 #include <vector>
 
-#include <corio/http/blocking_client.hpp>  // client_stats
 #include <corio/http/options.hpp>
 #include <corio/http/parser.hpp>
 #include <corio/http/request.hpp>
 #include <corio/http/response.hpp>
+#include <corio/http/stats.hpp>
 #include <corio/http/url.hpp>
 #include <corio/io/deadline.hpp>
 #include <corio/net/tcp_stream.hpp>

@@ -2,9 +2,9 @@
 //
 // URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
 // parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
-// client settings (options.hpp), the blocking client (blocking_client.hpp), corio's async client
-// (client.hpp), link extraction (links.hpp), the server side (server.hpp: request parser, response
-// writer) and the typed errors (error.hpp). See docs/api-http.md.
+// client settings (options.hpp) and counters (stats.hpp), the blocking client (blocking_client.hpp),
+// corio's async client (client.hpp), link extraction (links.hpp), the server side (server.hpp:
+// request parser, response writer) and the typed errors (error.hpp). See docs/api-http.md.
 #pragma once
 
 #include <corio/http/blocking_client.hpp>
@@ -19,4 +19,5 @@
 #include <corio/http/request.hpp>
 #include <corio/http/response.hpp>
 #include <corio/http/server.hpp>
+#include <corio/http/stats.hpp>
 #include <corio/http/url.hpp>
