@@ -11,9 +11,10 @@
 #include <corio/error.hpp>
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
-#include <corio/http/links.hpp>
 #include <corio/sync/event.hpp>
 #include <corio/sync/semaphore.hpp>
+
+#include "httpkit/links.hpp"
 
 namespace corio_crawl {
 
@@ -107,11 +108,11 @@ std::vector<http::url> crawl_workload::process(const http::response& r) {
     return {};
   }
   if (auto ct = r.header_value("Content-Type"); ct && ct->find("html") == std::string_view::npos) return {};
-  http::link_options lo;
+  corio_httpkit::link_options lo;
   lo.strip_text = !opts_.exact_links;
   std::vector<http::url> all;
   try {
-    all = http::extract_links(r.body, r.final_url, lo);
+    all = corio_httpkit::extract_links(r.body, r.final_url, lo);
   } catch (const std::system_error&) {
     c.extract_errors.fetch_add(1, std::memory_order_relaxed);  // html_too_deep: a page, without links
     return {};

@@ -2,7 +2,7 @@
 //
 // What it does: a corio_models::workload of N tasks (bench/models/workload.hpp), N = max pages.
 //   crawl (default)  breadth-first crawl from the start URL: task i fetches the i-th distinct URL
-//                    discovered (frontier.hpp), extracts its links with gumbo (corio::http::
+//                    discovered (frontier.hpp), extracts its links with gumbo (corio_httpkit::
 //                    extract_links; normalised, de-duplicated), and adds those on the start host
 //                    to the frontier. A task whose URL never comes (the site has fewer pages than
 //                    N) returns "no page".

@@ -5,7 +5,6 @@
 #include <ostream>  // doctest prints std::error_code with it
 
 #include <corio/http/blocking_client.hpp>
-#include <corio/http/links.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -14,6 +13,7 @@
 #include <unordered_set>
 
 #include "crawl/site.hpp"
+#include "httpkit/links.hpp"
 #include "test_server.hpp"
 
 using corio::http::url;
@@ -100,10 +100,10 @@ TEST_SUITE("crawl.site") {
     for (std::uint64_t i : {0ULL, 1ULL, 17ULL, 150ULL, 299ULL}) {
       CAPTURE(i);
       url page = url::parse("http://127.0.0.1:8080" + site::path_of(i));
-      corio::http::link_stats st;
-      corio::http::link_options o;
+      corio_httpkit::link_stats st;
+      corio_httpkit::link_options o;
       o.deduplicate = false;
-      auto links = corio::http::extract_links(s.page(i), page, o, &st);
+      auto links = corio_httpkit::extract_links(s.page(i), page, o, &st);
       std::vector<std::uint64_t> on_site;
       int off_site = 0, self = 0;
       for (const auto& u : links) {
@@ -175,7 +175,7 @@ TEST_SUITE("crawl.site") {
       auto r = client.get(u);
       REQUIRE(r.status == 200);
       found.insert(*s.page_of(u.target()));
-      for (auto& link : corio::http::extract_links(r.body, u)) {
+      for (auto& link : corio_httpkit::extract_links(r.body, u)) {
         if (same_host(link, start) && seen.insert(link).second) queue.push_back(link);
       }
     }

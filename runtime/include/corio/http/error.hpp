@@ -1,4 +1,4 @@
-// corio/http/error.hpp - the typed errors of corio's HTTP/1.1 client, URL parser and link extractor.
+// corio/http/error.hpp - the typed errors of corio's HTTP/1.1 client, URL parser and server side.
 //
 // What it does: every failure of corio::http is thrown as corio::error (a std::system_error) whose
 // code() is either a corio::http::errc below or an operating-system errno in
@@ -31,7 +31,7 @@ enum class errc {
   connection_reset,    // the peer reset the connection (== std::errc::connection_reset)
   too_many_redirects,  // more redirects than client_options::max_redirects (e.g. a redirect loop)
   resolve_failed,      // the host name could not be resolved (getaddrinfo)
-  html_too_deep,       // extract_links: the document nests elements deeper than link_options allow
+  html_too_deep,       // the benchmarks' extract_links (bench/httpkit/links.hpp): elements nest too deep
   malformed_request,   // request_parser: the peer did not send a valid HTTP/1.x request
 };
 

@@ -3,15 +3,15 @@
 // URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
 // parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
 // client settings (options.hpp) and counters (stats.hpp), the blocking client (blocking_client.hpp),
-// corio's async client (client.hpp), link extraction (links.hpp), the server side (server.hpp:
-// request parser, response writer) and the typed errors (error.hpp). See docs/api-http.md.
+// corio's async client (client.hpp), the server side (server.hpp: request parser, response writer)
+// and the typed errors (error.hpp). See docs/api-http.md. (Link extraction is benchmark code:
+// bench/httpkit/links.hpp.)
 #pragma once
 
 #include <corio/http/blocking_client.hpp>
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/header.hpp>
-#include <corio/http/links.hpp>
 #include <corio/http/options.hpp>
 #include <corio/http/parser.hpp>
 #include <corio/http/pool.hpp>

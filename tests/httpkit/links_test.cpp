@@ -1,22 +1,25 @@
-// corio::http::extract_links: real-world markup through gumbo, resolution, skipping, limits.
+// corio_httpkit::extract_links (bench/httpkit/links.hpp): real-world markup through gumbo,
+// resolution, skipping, limits.
 #include <doctest/doctest.h>
 
 #include <ostream>  // doctest prints std::error_code with it
 
 #include <corio/error.hpp>
 #include <corio/http/error.hpp>
-#include <corio/http/links.hpp>
+#include <corio/http/url.hpp>
 
 #include <chrono>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "httpkit/links.hpp"
+
 using corio::http::errc;
-using corio::http::extract_links;
-using corio::http::link_options;
-using corio::http::link_stats;
 using corio::http::url;
+using corio_httpkit::extract_links;
+using corio_httpkit::link_options;
+using corio_httpkit::link_stats;
 
 namespace {
 std::vector<std::string> strs(const std::vector<url>& v) {
@@ -31,7 +34,7 @@ std::string repeat(std::string_view s, int n) {
 }
 }  // namespace
 
-TEST_SUITE("http.links") {
+TEST_SUITE("httpkit.links") {
   TEST_CASE("hrefs of <a> and <area>, resolved, normalised, in document order, deduplicated") {
     const char* html = R"html(<!DOCTYPE html><html><head><title>t</title>
       <link rel="stylesheet" href="/style.css"></head><body>

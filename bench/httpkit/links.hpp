@@ -1,4 +1,7 @@
-// corio/http/links.hpp - the links of an HTML page, for crawling.
+// bench/httpkit/links.hpp - the links of an HTML page, for the crawler benchmark.
+//
+// Benchmark code (target corio_bench_http, #include "httpkit/links.hpp"), not part of corio::http:
+// not installed, and the only code that needs gumbo.
 //
 // What it does: parses the page with gumbo (Debian libgumbo-dev, an HTML5-conformant parser, so
 // broken real-world markup is read the way browsers read it) and returns the href of every <a> and
@@ -20,7 +23,7 @@
 // differ (text makes the tree builder clone open formatting elements such as <a>). Tests compare
 // both modes on thousands of generated and real-world-shaped documents.
 //
-// Errors: html_too_deep (corio::error) when elements nest deeper than max_nesting. Why: gumbo's
+// Errors: corio::http::errc::html_too_deep (corio::error) when elements nest deeper than max_nesting. Why: gumbo's
 // tree builder costs time quadratic in the nesting depth (every start tag scans the stack of open
 // elements), so 1 MB of "<div>" would take minutes; browsers cap the depth too (Chromium at 512).
 // The depth is estimated by a linear pre-scan of the tags before gumbo runs (end tags, void
@@ -44,13 +47,13 @@
 
 #include <corio/http/url.hpp>
 
-namespace corio::http {
+namespace corio_httpkit {
 
 struct link_options {
   bool include_link_elements = false;  // also <link href> (stylesheets, alternates, icons)
   bool use_base_element = true;        // resolve against <base href> when the page has one
   bool deduplicate = true;             // each URL at most once, at its first occurrence
-  std::size_t max_nesting = 1024;      // deeper: errc::html_too_deep
+  std::size_t max_nesting = 1024;      // deeper: corio::http::errc::html_too_deep
   // Hand gumbo only the document's tags, without its text (see below): the same links, several
   // times faster on text-heavy pages. Off: gumbo reads every byte.
   bool strip_text = false;
@@ -63,7 +66,7 @@ struct link_stats {
   std::size_t duplicates = 0;      // skipped: same URL as an earlier link (when deduplicating)
 };
 
-std::vector<url> extract_links(std::string_view html, const url& page_url, const link_options& options = {},
-                               link_stats* stats = nullptr);
+std::vector<corio::http::url> extract_links(std::string_view html, const corio::http::url& page_url,
+                                           const link_options& options = {}, link_stats* stats = nullptr);
 
-}  // namespace corio::http
+}  // namespace corio_httpkit

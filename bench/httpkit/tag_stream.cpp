@@ -1,7 +1,7 @@
 // The tags of an HTML document without its text (tag_stream.hpp).
-#include "tag_stream.hpp"
+#include "httpkit/tag_stream.hpp"
 
-namespace corio::http::detail {
+namespace corio_httpkit::detail {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -212,4 +212,4 @@ std::string strip_text(std::string_view s) {
   return out;
 }
 
-}  // namespace corio::http::detail
+}  // namespace corio_httpkit::detail

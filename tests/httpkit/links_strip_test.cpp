@@ -7,7 +7,7 @@
 
 #include <ostream>  // doctest prints std::error_code with it
 
-#include <corio/http/links.hpp>
+#include <corio/http/url.hpp>
 
 #include <random>
 #include <set>
@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "crawl/site.hpp"
+#include "httpkit/links.hpp"
 
-using corio::http::extract_links;
-using corio::http::link_options;
 using corio::http::url;
+using corio_httpkit::extract_links;
+using corio_httpkit::link_options;
 
 namespace {
 
@@ -119,7 +120,7 @@ const char* const kFragments[] = {
 
 }  // namespace
 
-TEST_SUITE("http.links") {
+TEST_SUITE("httpkit.links") {
   TEST_CASE("strip_text finds the same links: generated documents") {
     url page = url::parse("http://h/dir/page");
     std::mt19937 rng(20261125);

@@ -1,7 +1,8 @@
-// Link extraction with gumbo (corio/http/links.hpp).
+// Link extraction with gumbo (httpkit/links.hpp).
+#include "httpkit/links.hpp"
+
 #include <corio/error.hpp>
 #include <corio/http/error.hpp>
-#include <corio/http/links.hpp>
 
 #include <gumbo.h>
 
@@ -9,9 +10,14 @@
 #include <string>
 #include <unordered_set>
 
-#include "tag_stream.hpp"
+#include "httpkit/tag_stream.hpp"
 
-namespace corio::http {
+namespace corio_httpkit {
+
+using corio::http::errc;
+using corio::http::throw_error;
+using corio::http::url;
+
 namespace {
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
@@ -196,4 +202,4 @@ std::vector<url> extract_links(std::string_view html, const url& page_url, const
   return links;
 }
 
-}  // namespace corio::http
+}  // namespace corio_httpkit
