@@ -6,7 +6,7 @@ packages=(
   g++ cmake ninja-build pkg-config     # toolchain
   liburing-dev libasio-dev             # the two IO backends
   doctest-dev                          # tests
-  libhttp-parser-dev libgumbo-dev      # HTTP client and crawler
+  libhttp-parser-dev libgumbo-dev      # corio::http; the crawler's link extraction (bench/httpkit)
   gnuplot-nox                          # charts of the scaling demo and benchmarks
 )
 missing=()

@@ -76,7 +76,7 @@ void crawl_workload::prepare(std::size_t n) {
   } else {
     frontier_->seed(start_);
   }
-  blocking_ = std::make_unique<http::blocking_client>(opts_.http);
+  blocking_ = std::make_unique<corio_httpkit::blocking_client>(opts_.http);
 }
 
 void crawl_workload::worker_stop() {

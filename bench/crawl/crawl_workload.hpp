@@ -14,8 +14,8 @@
 // one blocking_client per process (shared by its threads), at most C idle connections each.
 // Errors never stop the crawl: a failed fetch counts by kind (crawl_counters), adds no links, and
 // its task is reported failed. HTTP statuses >= 400 are pages with errors, not failed tasks.
-// A fetch runs on: run_async (corio's async client, coroutine models), run_blocking (corio's
-// blocking client: threads, processes, pools), or the asio-awaitable model's own plain-Asio client
+// A fetch runs on: run_async (corio's async client, coroutine models), run_blocking (the
+// benchmarks' blocking client, bench/httpkit: threads, processes, pools), or the asio-awaitable model's own plain-Asio client
 // (crawl_asio.cpp), which uses the helpers below so that the three share everything but the
 // waiting.
 //
@@ -33,7 +33,6 @@
 #include <string>
 #include <vector>
 
-#include <corio/http/blocking_client.hpp>
 #include <corio/http/options.hpp>
 #include <corio/http/response.hpp>
 #include <corio/http/url.hpp>
@@ -41,6 +40,7 @@
 
 #include "common/json.hpp"
 #include "crawl/frontier.hpp"
+#include "httpkit/blocking_client.hpp"
 #include "models/workload.hpp"
 
 namespace corio_crawl {
@@ -95,7 +95,7 @@ class crawl_workload final : public corio_models::workload {
   crawl_options opts_;
   corio::http::url start_;
   std::unique_ptr<frontier> frontier_;
-  std::unique_ptr<corio::http::blocking_client> blocking_;
+  std::unique_ptr<corio_httpkit::blocking_client> blocking_;
   sem_t* sem_ = nullptr;  // in a MAP_SHARED page: C permits for threads and processes
   std::unique_ptr<async_state> async_;
 };

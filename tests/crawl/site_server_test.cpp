@@ -6,12 +6,12 @@
 #include <ostream>
 
 #include <corio/corio.hpp>
-#include <corio/http/blocking_client.hpp>
 #include <corio/http/client.hpp>
 #include <corio/http/parser.hpp>
 
 #include "crawl/site.hpp"
 #include "crawl_support.hpp"
+#include "httpkit/blocking_client.hpp"
 #include "support/backends.hpp"
 
 using namespace std::chrono_literals;
@@ -139,7 +139,7 @@ TEST_SUITE("crawl.site_server") {
     sp.links = 2;
     corio_bench::site expected(sp);
     {
-      corio::http::blocking_client c;
+      corio_httpkit::blocking_client c;
       for (int i = 0; i < 5; ++i) {
         auto r = c.get(site.url("/page/" + std::to_string(i)));
         CHECK(r.status == 200);

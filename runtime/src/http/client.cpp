@@ -1,7 +1,7 @@
 // corio's asynchronous HTTP/1.1 client (corio/http/client.hpp).
 //
 // One fetch is the loop docs/api-http.md describes ("Writing a client on another transport"), the
-// loop blocking_client.cpp runs with poll() waits, here with corio::net operations:
+// loop bench/httpkit/blocking_client.cpp runs with poll() waits, here with corio::net operations:
 //   request()  one deadline for everything: corio::timeout_at around fetch() (a timer-heap entry,
 //              no kernel timeout per operation), and the mapping of every failure to the error
 //              table, with "GET <url>: " in front;

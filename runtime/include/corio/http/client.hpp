@@ -3,9 +3,9 @@
 // What it does: `response r = co_await c.get("http://127.0.0.1:8080/page/0");` connects (or takes a
 // pooled keep-alive connection), sends the bytes of corio/http/request.hpp, reads the answer with
 // corio/http/parser.hpp, follows redirects (bounded) and returns the response. It is the same
-// fetch as blocking_client's, with the same options, request bytes, parser, redirect rules, pool
-// and errors: the execution models differ only in how they wait (this one suspends the task; the
-// loop thread serves other tasks meanwhile).
+// fetch as the thread and process models' blocking client (benchmark code, bench/httpkit), with the
+// same options, request bytes, parser, redirect rules, pool and errors: the execution models differ
+// only in how they wait (this one suspends the task; the loop thread serves other tasks meanwhile).
 //   - name resolution: a numeric IPv4/IPv6 host is used directly; names go through
 //     corio::net::resolve (getaddrinfo on the runtime's blocking pool), each address tried in turn;
 //   - keep-alive: connections are pooled per host:port when the response allows it and nothing
@@ -28,7 +28,7 @@
 //     nor another trip through the loop. A waiting request then holds about 2 KB in all (frames
 //     included) instead of 9 KB: memory that the kernel must also fault in, which costs CPU.
 //
-// Errors: corio::error, with the codes of blocking_client (see docs/api-http.md): a
+// Errors: corio::error, with the codes of the error table (see docs/api-http.md): a
 // corio::http::errc (timeout, connection_reset, truncated, malformed_response, header_too_large,
 // body_too_large, too_many_redirects, resolve_failed, invalid_url, unsupported_scheme) or an errno
 // in std::system_category() (connection refused, too many open files, ...). what() starts with the

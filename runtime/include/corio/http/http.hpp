@@ -2,13 +2,12 @@
 //
 // URL parsing and resolution (url.hpp), request bytes (request.hpp), the incremental response
 // parser (parser.hpp, response.hpp), redirect rules (redirect.hpp), the keep-alive pool (pool.hpp),
-// client settings (options.hpp) and counters (stats.hpp), the blocking client (blocking_client.hpp),
-// corio's async client (client.hpp), the server side (server.hpp: request parser, response writer)
-// and the typed errors (error.hpp). See docs/api-http.md. (Link extraction is benchmark code:
-// bench/httpkit/links.hpp.)
+// client settings (options.hpp) and counters (stats.hpp), corio's async client (client.hpp), the
+// server side (server.hpp: request parser, response writer) and the typed errors (error.hpp). See
+// docs/api-http.md. (The benchmarks' blocking client and link extractor are not part of it:
+// bench/httpkit.)
 #pragma once
 
-#include <corio/http/blocking_client.hpp>
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/header.hpp>

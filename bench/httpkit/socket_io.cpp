@@ -1,5 +1,5 @@
-// Blocking socket IO with deadlines (socket_io.hpp).
-#include "socket_io.hpp"
+// Blocking socket IO with deadlines (httpkit/socket_io.hpp).
+#include "httpkit/socket_io.hpp"
 
 #include <corio/error.hpp>
 #include <corio/http/error.hpp>
@@ -16,7 +16,12 @@
 #include <cstring>
 #include <vector>
 
-namespace corio::http::detail {
+namespace corio_httpkit::detail {
+
+using corio::http::errc;
+using corio::http::throw_error;
+using corio::http::url;
+
 namespace {
 
 struct address {
@@ -167,4 +172,4 @@ std::size_t recv_some(const socket_fd& s, char* buf, std::size_t len, clock::tim
   }
 }
 
-}  // namespace corio::http::detail
+}  // namespace corio_httpkit::detail

@@ -4,7 +4,7 @@
 
 #include <ostream>  // doctest prints std::error_code with it
 
-#include <corio/http/blocking_client.hpp>
+#include <corio/http/url.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "crawl/site.hpp"
+#include "httpkit/blocking_client.hpp"
 #include "httpkit/links.hpp"
 #include "test_server.hpp"
 
@@ -164,7 +165,7 @@ TEST_SUITE("crawl.site") {
       ++not_found;
       return corio_http_test::make_response(404, "");
     }));
-    corio::http::blocking_client client;
+    corio_httpkit::blocking_client client;
     url start = url::parse(server.url(site::path_of(0)));
     std::unordered_set<url> seen{start};
     std::deque<url> queue{start};

@@ -1,16 +1,31 @@
-// The blocking HTTP/1.1 client (corio/http/blocking_client.hpp).
+// The blocking HTTP/1.1 client (httpkit/blocking_client.hpp).
+#include "httpkit/blocking_client.hpp"
+
 #include <corio/error.hpp>
-#include <corio/http/blocking_client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/parser.hpp>
 #include <corio/http/pool.hpp>
 #include <corio/http/redirect.hpp>
 
-#include "socket_io.hpp"
-
 #include <unistd.h>
 
-namespace corio::http {
+#include "httpkit/socket_io.hpp"
+
+namespace corio_httpkit {
+
+using corio::http::append_request;
+using corio::http::client_options;
+using corio::http::client_stats;
+using corio::http::connection_pool;
+using corio::http::errc;
+using corio::http::method;
+using corio::http::redirect_target;
+using corio::http::request_options;
+using corio::http::response;
+using corio::http::response_parser;
+using corio::http::throw_error;
+using corio::http::to_string;
+using corio::http::url;
 
 struct blocking_client::pool_type : connection_pool<detail::socket_fd> {
   using connection_pool::connection_pool;
@@ -152,4 +167,4 @@ response blocking_client::exchange(method m, const url& u, clock::time_point dea
   }
 }
 
-}  // namespace corio::http
+}  // namespace corio_httpkit

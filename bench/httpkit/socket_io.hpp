@@ -1,7 +1,7 @@
-// Private: blocking socket IO with deadlines for the blocking client (poll() on non-blocking
-// sockets). Errors are thrown as corio::error: errc::timeout when the deadline passes,
-// errc::connection_reset for ECONNRESET / EPIPE, errc::resolve_failed for getaddrinfo failures,
-// errno otherwise.
+// bench/httpkit/socket_io.hpp - private to blocking_client.cpp: blocking socket IO with deadlines
+// (poll() on non-blocking sockets). Errors are thrown as corio::error: corio::http::errc::timeout
+// when the deadline passes, errc::connection_reset for ECONNRESET / EPIPE, errc::resolve_failed for
+// getaddrinfo failures, errno otherwise.
 #pragma once
 
 #include <chrono>
@@ -12,7 +12,7 @@
 
 #include <corio/http/url.hpp>
 
-namespace corio::http::detail {
+namespace corio_httpkit::detail {
 
 using clock = std::chrono::steady_clock;
 
@@ -40,7 +40,7 @@ class socket_fd {
 
 // Resolves u.host() and connects to u.port(), trying each address, each attempt until
 // `connect_deadline`. The socket is non-blocking, close-on-exec, TCP_NODELAY.
-socket_fd connect_to(const url& u, clock::time_point connect_deadline);
+socket_fd connect_to(const corio::http::url& u, clock::time_point connect_deadline);
 
 // Sends all of `data` before `deadline`.
 void send_all(const socket_fd& s, std::string_view data, clock::time_point deadline);
@@ -49,4 +49,4 @@ void send_all(const socket_fd& s, std::string_view data, clock::time_point deadl
 // recv (the caller expects no data yet); otherwise tries recv first.
 std::size_t recv_some(const socket_fd& s, char* buf, std::size_t len, clock::time_point deadline, bool wait_first);
 
-}  // namespace corio::http::detail
+}  // namespace corio_httpkit::detail

@@ -1,4 +1,8 @@
-// corio/http/blocking_client.hpp - a blocking HTTP/1.1 client for the thread and process models.
+// bench/httpkit/blocking_client.hpp - a blocking HTTP/1.1 client for the thread and process models.
+//
+// Benchmark code (target corio_bench_http, #include "httpkit/blocking_client.hpp"), not part of
+// corio::http and not installed: the baseline the thread and process models fetch with, built on
+// corio::http's request bytes, parser, redirect rules, pool and options.
 //
 // What it does: client.get("http://127.0.0.1:8080/page/0") connects (or reuses a pooled
 // keep-alive connection), sends the request built by corio/http/request.hpp, reads the response
@@ -43,38 +47,40 @@
 #include <corio/http/stats.hpp>
 #include <corio/http/url.hpp>
 
-namespace corio::http {
+namespace corio_httpkit {
+
+namespace http = corio::http;
 
 class blocking_client {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit blocking_client(client_options options = {});
+  explicit blocking_client(http::client_options options = {});
   ~blocking_client();  // closes the idle connections
   blocking_client(const blocking_client&) = delete;
   blocking_client& operator=(const blocking_client&) = delete;
 
-  response get(std::string_view u) { return request(method::get, url::parse(u)); }
-  response get(const url& u) { return request(method::get, u); }
-  response head(const url& u) { return request(method::head, u); }
+  http::response get(std::string_view u) { return request(http::method::get, http::url::parse(u)); }
+  http::response get(const http::url& u) { return request(http::method::get, u); }
+  http::response head(const http::url& u) { return request(http::method::head, u); }
   // One fetch with deadline now + options().request_timeout.
-  response request(method m, const url& u);
+  http::response request(http::method m, const http::url& u);
   // One fetch that gives up at `deadline`.
-  response request(method m, const url& u, clock::time_point deadline);
+  http::response request(http::method m, const http::url& u, clock::time_point deadline);
 
-  const client_options& options() const noexcept { return options_; }
-  client_stats stats() const noexcept;
+  const http::client_options& options() const noexcept { return options_; }
+  http::client_stats stats() const noexcept;
   std::size_t idle_connections() const;
   void close_idle_connections();
 
  private:
   struct pool_type;
-  response exchange(method m, const url& u, clock::time_point deadline);
+  http::response exchange(http::method m, const http::url& u, clock::time_point deadline);
 
-  client_options options_;
+  http::client_options options_;
   std::unique_ptr<pool_type> pool_;
   std::atomic<std::uint64_t> requests_{0}, opened_{0}, reused_{0}, retries_{0};
   std::atomic<int> owner_pid_;  // the process whose connections the pool holds
 };
 
-}  // namespace corio::http
+}  // namespace corio_httpkit

@@ -1,12 +1,11 @@
-// corio::http::blocking_client against small blocking loopback servers: bodies, keep-alive reuse
-// (counted on the server side), redirects, and misbehaving servers, each of which must produce
-// the right typed error within the deadline.
+// corio_httpkit::blocking_client (bench/httpkit) against small blocking loopback servers: bodies,
+// keep-alive reuse (counted on the server side), redirects, and misbehaving servers, each of which
+// must produce the right typed error within the deadline.
 #include <doctest/doctest.h>
 
 #include <ostream>  // doctest prints std::error_code with it
 
 #include <corio/error.hpp>
-#include <corio/http/blocking_client.hpp>
 #include <corio/http/error.hpp>
 
 #include <arpa/inet.h>
@@ -24,10 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include "httpkit/blocking_client.hpp"
 #include "test_server.hpp"
 
 using namespace std::chrono_literals;
-using corio::http::blocking_client;
 using corio::http::client_options;
 using corio::http::errc;
 using corio::http::url;
@@ -37,6 +36,7 @@ using corio_http_test::process_server;
 using corio_http_test::request_head;
 using corio_http_test::serve;
 using corio_http_test::test_server;
+using corio_httpkit::blocking_client;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -71,7 +71,7 @@ constexpr auto kSlack = 2s;
 
 }  // namespace
 
-TEST_SUITE("http.blocking_client") {
+TEST_SUITE("httpkit.blocking_client") {
   TEST_CASE("GET: status, headers, body, and 404 is a response, not an error") {
     test_server server(serve([](const request_head& req) {
       if (req.target == "/hello") return make_response(200, "hello, world", "Content-Type: text/plain\r\n");

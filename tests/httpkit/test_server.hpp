@@ -1,5 +1,5 @@
-// tests/http/test_server.hpp - a small blocking HTTP test server on 127.0.0.1, for corio::http's
-// transport-level tests (well-behaved and misbehaving servers alike).
+// tests/httpkit/test_server.hpp - a small blocking HTTP test server on 127.0.0.1, for the blocking
+// client's transport-level tests (well-behaved and misbehaving servers alike).
 //
 // The listening socket is bound (port 0) and listening when the constructor returns, so a client
 // may connect at once. An accept thread runs `handler(conn)` for every connection on a thread of
