@@ -158,4 +158,34 @@ TEST_SUITE("fs file") {
       CHECK_THROWS_AS((void)f.size(), corio::error);
     }(d.path));
   }
+
+  // open(2) of a FIFO blocks until the other end is opened too. Both opens are submitted before
+  // either can finish, so this completes only if opening never blocks the loop thread: on io_uring
+  // the kernel's workers run openat; on Asio the backend's file thread pool does. (Before file ops
+  // left Asio's submit, the first open blocked the loop and the second was never submitted.)
+  TEST_CASE_TEMPLATE("file ops never block the loop: opening both ends of a FIFO", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    temp_dir d;
+    const std::string fifo = d.path + "/fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    rt.block_on([](std::string p) -> task<void> {
+      auto [r, w] = co_await corio::when_all(file::open(p, O_RDONLY), file::open(p, O_WRONLY));
+      CHECK(r.is_open());
+      CHECK(w.is_open());
+    }(fifo));
+  }
+
+  TEST_CASE_TEMPLATE("read_at, write_at and fsync are leaf operations that work inside timeout", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    temp_dir d;
+    rt.block_on([](std::string dir) -> task<void> {
+      file f = co_await file::open(dir + "/leaf", O_RDWR | O_CREAT, 0600);
+      CHECK(co_await corio::timeout(10s, f.write_at(std::string_view("abcdef").data(), 6, 0)) == 6);
+      co_await corio::timeout(10s, f.fsync(true));
+      char buf[6] = {};
+      auto [n] = co_await corio::when_all(f.read_at(buf, sizeof buf, 0));
+      CHECK(n == 6);
+      CHECK(std::string(buf, 6) == "abcdef");
+    }(d.path));
+  }
 }
