@@ -229,4 +229,43 @@ TEST_SUITE("combinators") {
     };
     rt.block_on(main());
   }
+
+  TEST_CASE_TEMPLATE("when_all, when_any, spawn and task_group take any awaitable, not only tasks", B,
+                     CORIO_BACKENDS) {
+    corio::runtime_options o;
+    o.paused_clock = true;  // the sleeps below end in virtual time: the test takes no real time
+    CORIO_RUNTIME(rt, B, o);
+    auto main = []() -> corio::task<void> {
+      const auto t0 = corio::now();
+      // Variadic: a sleep beside a task; when_all waits for both, when_any cancels the loser.
+      auto [slept, v] = co_await corio::when_all(corio::sleep_for(5ms), after(1ms, 7));
+      CHECK(v == 7);
+      (void)slept;
+      CHECK(corio::now() - t0 == 5ms);
+      corio::event never;
+      auto r = co_await corio::when_any(never.wait(), corio::sleep_for(3ms));
+      CHECK(r.index == 1);
+      CHECK(corio::now() - t0 == 8ms);
+      // Range forms over awaitables.
+      std::vector<corio::detail::sleep_awaiter> sleeps;
+      for (int i = 1; i <= 3; ++i) sleeps.push_back(corio::sleep_for(std::chrono::milliseconds(i)));
+      co_await corio::when_all(std::move(sleeps));
+      CHECK(corio::now() - t0 == 11ms);
+      std::vector<corio::detail::sleep_awaiter> race;
+      race.push_back(corio::sleep_for(1h));
+      race.push_back(corio::sleep_for(2ms));
+      auto first = co_await corio::when_any(std::move(race));
+      CHECK(first.index == 1);
+      CHECK(corio::now() - t0 == 13ms);  // the hour-long loser was cancelled, not waited for
+      // spawn and task_group::spawn of a bare awaitable.
+      auto h = corio::spawn(corio::sleep_for(1ms));
+      co_await h;
+      corio::task_group g;
+      g.spawn(corio::sleep_for(2ms));
+      g.spawn(after(1ms, 1));
+      co_await g.join();
+      CHECK(corio::now() - t0 == 16ms);
+    };
+    rt.block_on(main());
+  }
 }

@@ -58,4 +58,15 @@ template <class T>
   }
 }
 
+// The range form over any other awaitable type (sleeps, IO operations, join_handles): each runs
+// inside a small task of its own.
+template <class A>
+  requires(!detail::is_task<A>::value)
+[[nodiscard]] auto when_all(std::vector<A> as) {
+  std::vector<detail::task_for<A>> ts;
+  ts.reserve(as.size());
+  for (A& a : as) ts.push_back(detail::to_task(std::move(a)));
+  return when_all(std::move(ts));
+}
+
 }  // namespace corio

@@ -75,4 +75,15 @@ template <class T>
   co_return when_any_result_of<T>{f.st.winner, std::move(*f.results[f.st.winner])};
 }
 
+// The range form over any other awaitable type (sleeps, IO operations, join_handles): each runs
+// inside a small task of its own. Throws errc::invalid_argument for an empty vector.
+template <class A>
+  requires(!detail::is_task<A>::value)
+[[nodiscard]] auto when_any(std::vector<A> as) {
+  std::vector<detail::task_for<A>> ts;
+  ts.reserve(as.size());
+  for (A& a : as) ts.push_back(detail::to_task(std::move(a)));
+  return when_any(std::move(ts));
+}
+
 }  // namespace corio
