@@ -63,10 +63,7 @@ template <class T>
 template <class A>
   requires(!detail::is_task<A>::value)
 [[nodiscard]] auto when_all(std::vector<A> as) {
-  std::vector<detail::task_for<A>> ts;
-  ts.reserve(as.size());
-  for (A& a : as) ts.push_back(detail::to_task(std::move(a)));
-  return when_all(std::move(ts));
+  return when_all(detail::to_tasks(as));
 }
 
 }  // namespace corio

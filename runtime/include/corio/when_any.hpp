@@ -80,10 +80,7 @@ template <class T>
 template <class A>
   requires(!detail::is_task<A>::value)
 [[nodiscard]] auto when_any(std::vector<A> as) {
-  std::vector<detail::task_for<A>> ts;
-  ts.reserve(as.size());
-  for (A& a : as) ts.push_back(detail::to_task(std::move(a)));
-  return when_any(std::move(ts));
+  return when_any(detail::to_tasks(as));
 }
 
 }  // namespace corio

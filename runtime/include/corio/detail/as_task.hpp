@@ -12,6 +12,7 @@
 
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <corio/task.hpp>
 
@@ -44,5 +45,14 @@ auto to_task(A&& a) {
 // The task type to_task(A) gives.
 template <class A>
 using task_for = decltype(to_task(std::declval<A>()));
+
+// A vector of awaitables as a vector of tasks (the range forms of when_all and when_any).
+template <class A>
+std::vector<task_for<A>> to_tasks(std::vector<A>& as) {
+  std::vector<task_for<A>> ts;
+  ts.reserve(as.size());
+  for (A& a : as) ts.push_back(to_task(std::move(a)));
+  return ts;
+}
 
 }  // namespace corio::detail
