@@ -38,7 +38,7 @@ template <class T>
 class timeout_awaiter final : timer_node, cancel_registration {
  public:
   timeout_awaiter(task<T> t, std::int64_t deadline_ns) noexcept
-      : cancel_registration(&parent_cancelled), inner_(std::move(t)) {
+      : cancel_registration(&parent_cancelled), inner_(std::move(t)) {  // scope_ default-initialised
     deadline = deadline_ns;
     fire = &fired;
   }
@@ -86,8 +86,8 @@ class timeout_awaiter final : timer_node, cancel_registration {
   }
   static void parent_cancelled(cancel_handler* c) noexcept { static_cast<timeout_awaiter*>(c)->scope_.request(); }
 
+  cancel_slot scope_;  // before inner_: the inner frame's awaiters outlive nothing they observe
   task<T> inner_;
-  cancel_slot scope_;
   scheduler* sched_ = nullptr;
   bool expired_ = false;
 };
@@ -109,8 +109,8 @@ class shield_awaiter {
   }
 
  private:
+  cancel_slot scope_;  // before inner_, as in timeout_awaiter
   task<T> inner_;
-  cancel_slot scope_;
 };
 
 struct cancellation_query {

@@ -72,7 +72,6 @@ bool io_driver::start(io_op& op, std::coroutine_handle<> h, cancel_slot* slot) {
   if (!op.arm(slot)) {
     op.cancel_requested = true;
     op.result = -ECANCELED;
-    op.state = op_state::done;
     return false;
   }
   // A deadline already past fails at once on every backend (io_uring would otherwise let an
@@ -81,7 +80,6 @@ bool io_driver::start(io_op& op, std::coroutine_handle<> h, cancel_slot* slot) {
     op.disarm();
     op.timed_out = true;
     op.result = -ECANCELED;
-    op.state = op_state::done;
     return false;
   }
   op.waiter = h;
@@ -111,6 +109,7 @@ bool io_driver::start(io_op& op, std::coroutine_handle<> h, cancel_slot* slot) {
 }
 
 void io_driver::finish(io_op& op) noexcept {
+  op.state = op_state::idle;
   ++stats_.io_completed;
   if (op.deadline_timer.queued()) timers_.erase(op.deadline_timer);
   op.disarm();
@@ -129,19 +128,23 @@ void io_driver::abandon(io_op& op) noexcept {
   op.waiter = std::noop_coroutine();  // its frame is going away: resume nothing
   op.cancel_requested = true;
   backend_->cancel(op);
-  while (op.state == op_state::pending) {
-    try {
-      backend_->wait(-1, completed_);
-    } catch (...) {
-      // A broken ring: nothing more can be learnt about the op; its memory must not be reused
-      // while the kernel may still write to it.
-      std::fputs("corio: the IO backend failed while an operation was being abandoned\n", stderr);
-      std::terminate();
+  try {
+    while (op.state == op_state::pending) backend_->wait(-1, completed_);
+    // Done: in the completed list, or still parked inside the backend (completed during a
+    // submit), which the next poll hands back.
+    if (!completed_.erase(op)) {
+      backend_->poll(completed_);
+      completed_.erase(op);
     }
+  } catch (...) {
+    // A broken ring: nothing more can be learnt about the op; its memory must not be reused
+    // while the kernel may still write to it.
+    std::fputs("corio: the IO backend failed while an operation was being abandoned\n", stderr);
+    std::terminate();
   }
-  // The op is in the completed list (the backend handed it back); it must leave before its frame
-  // is freed. Other ops completed meanwhile stay queued for the scheduler.
-  if (completed_.erase(op)) ++stats_.io_completed;
+  // Other ops completed meanwhile stay queued for the scheduler.
+  op.state = op_state::idle;
+  ++stats_.io_completed;
 }
 
 void io_driver::drain() noexcept {

@@ -1,12 +1,18 @@
 // corio/io/detail/op.hpp - one IO operation, as the backends see it, and the awaiter that runs it.
 // Internal: use the classes of corio/net and corio/fs.
 //
-// An io_op lives inside the awaiting coroutine's frame (no allocation). Its life:
-//   idle --start_io--> pending --backend completes it--> done (in the driver's completed list)
-//                        |  cancel: backend.cancel(op); the op still completes, with -ECANCELED
-//                        |  deadline: io_uring links a timeout SQE; otherwise the runtime's timer
-//                        |            queue cancels the op when the deadline passes
-//   done --the scheduler takes the completed list--> the waiting coroutine is resumed.
+// An io_op lives inside the awaiting coroutine's frame (no allocation). Its states:
+//   idle     not with the backend: never started, completed at once by start_io (already
+//            cancelled, deadline passed), or finished;
+//   pending  the backend has it (submitted, in flight);
+//   done     the backend has completed it and handed it back (or holds it for the next poll),
+//            and the driver has not finished it yet.
+//   idle --start_io--> pending --backend completes it--> done --driver finishes it--> idle, and
+//   the waiting coroutine is resumed (scheduler::resume_completed).
+//   cancel: backend.cancel(op); the op still completes, with -ECANCELED. deadline: io_uring links
+//   a timeout SQE; otherwise the runtime's timer queue cancels the op when the deadline passes.
+// An awaiter destroyed while its op is not idle (runtime teardown) abandons it (abandon_io): the
+// op is cancelled, waited for and unlinked from every queue before its memory goes.
 // The waiting coroutine is resumed exactly once, after the backend has stopped touching the op and
 // its buffer. The buffer must stay valid until then (it always does for buffers owned by the
 // awaiting frame).
@@ -93,7 +99,7 @@ class io_awaiter {
   io_awaiter(const io_awaiter&) = default;  // before being awaited only
   io_awaiter& operator=(const io_awaiter&) = delete;
   ~io_awaiter() {
-    if (op.state == op_state::pending) abandon_io(op);
+    if (op.state != op_state::idle) abandon_io(op);
   }
   bool await_ready() const noexcept { return false; }
   template <class P>
