@@ -48,7 +48,7 @@ void raise_nofile() {
 }
 
 corio::task<int> run(const std::string& host, std::uint16_t port, const corio_bench::site_server_config& cfg,
-                     const sigset_t& stop_signals, corio::runtime& rt) {
+                     corio::signal_set& stop_signals, corio::runtime& rt) {
   corio_bench::site_server_stats stats;
   const corio_bench::site_content content(cfg.site, cfg.cache_bytes);  // before "listening": pages ready
   auto listener = corio::net::tcp_listener::bind(corio::net::endpoint(corio::net::ip_address::parse(host), port),
@@ -63,12 +63,8 @@ corio::task<int> run(const std::string& host, std::uint16_t port, const corio_be
     std::cout << j.str() << std::endl;  // flushed: scripts wait for this line
   }
   auto server = corio::spawn(corio_bench::serve_site(listener, cfg, content, stats));
-  // sigwait on a pool thread (the signals are blocked in every thread), so the loop keeps serving.
-  const int sig = co_await corio::spawn_blocking([&stop_signals] {
-    int s = 0;
-    sigwait(&stop_signals, &s);
-    return s;
-  });
+  // SIGINT / SIGTERM through the runtime's backend (corio::signal_set): the loop keeps serving.
+  const int sig = co_await stop_signals.wait();
   server.cancel();
   try {
     co_await server;
@@ -119,11 +115,7 @@ int main(int argc, char** argv) {
     corio_bench::site check(cfg.site);  // validates pages, links, page bytes (std::invalid_argument)
     (void)check;
 
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // before any thread exists: every thread inherits it
+    corio::signal_set stop{SIGINT, SIGTERM};  // before any thread exists: every thread inherits the mask
     raise_nofile();
 
     corio::runtime_options ro;

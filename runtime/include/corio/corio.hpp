@@ -6,8 +6,10 @@
 #include <corio/cancel.hpp>
 #include <corio/error.hpp>
 #include <corio/fs.hpp>
+#include <corio/io/async_fd.hpp>
 #include <corio/net.hpp>
 #include <corio/runtime.hpp>
+#include <corio/signal.hpp>
 #include <corio/spawn.hpp>
 #include <corio/sync.hpp>
 #include <corio/task.hpp>

@@ -1,6 +1,9 @@
 // spawn_blocking's thread pool (core/blocking_pool.hpp).
 #include "core/blocking_pool.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <system_error>
 
 namespace corio::detail {
@@ -23,6 +26,15 @@ void blocking_pool::submit(blocking_job* job) {
     start_thread = idle_ == 0 && threads_.size() < max_threads_;
   }
   if (start_thread) {
+    // The new thread starts with every signal blocked (it inherits the mask in force while it is
+    // created), so that signals meant for a signal_set never land on a pool thread.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);
+    struct restore_mask {
+      sigset_t* m;
+      ~restore_mask() { ::pthread_sigmask(SIG_SETMASK, m, nullptr); }
+    } restore{&old};
     try {
       threads_.emplace_back([this] { worker(); });
     } catch (const std::system_error& e) {

@@ -15,15 +15,16 @@ namespace corio::detail {
 
 fd_handle::fd_handle(int fd, kind k) : fd_handle() {
   io_driver* s = io_driver::current();
+  const bool owned = k != kind::foreign;  // a foreign fd is never closed, not even on failure
   if (!s) {
-    ::close(fd);
+    if (owned) ::close(fd);
     throw_error(errc::not_in_runtime, "corio IO objects must be created inside a corio runtime");
   }
-  if (k == kind::socket) {
+  if (k == kind::socket || k == kind::foreign) {
     try {
       fd_state_ = s->backend().attach_fd(fd);
     } catch (...) {
-      ::close(fd);
+      if (owned) ::close(fd);
       throw;
     }
   }
@@ -60,6 +61,16 @@ fd_handle& fd_handle::operator=(fd_handle&& o) noexcept {
 
 void fd_handle::close() noexcept {
   if (fd_ < 0) return;
+  if (kind_ == kind::foreign) {
+    release();
+    return;
+  }
+  const int fd = release();
+  ::close(fd);
+}
+
+int fd_handle::release() noexcept {
+  if (fd_ < 0) return -1;
   io_backend& b = io_->backend();
   if (pending_) {
     for (fd_op* op = std::exchange(pending_, nullptr); op;) {
@@ -85,10 +96,12 @@ void fd_handle::close() noexcept {
     }
   }
   if (fd_state_) b.detach_fd(fd_, fd_state_);
-  ::close(fd_);
+  const int fd = fd_;
   fd_ = -1;
   fd_state_ = nullptr;
+  kind_ = kind::none;
   reg_.unlink();
+  return fd;
 }
 
 std::string fd_handle::describe() const {

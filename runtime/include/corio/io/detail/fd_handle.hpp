@@ -44,15 +44,18 @@ struct io_object_link : list_hook {
 
 class fd_handle {
  public:
-  enum class kind : std::uint8_t { none, socket, file };
+  // socket: owned, registered with the reactor; file: owned, not registered (regular files cannot
+  // be polled); foreign: registered but not owned (corio::async_fd): close() never closes it.
+  enum class kind : std::uint8_t { none, socket, file, foreign };
 
   fd_handle() noexcept {
     reg_.self = this;
     reg_.orphan = &orphaned;
   }
-  // Takes ownership of `fd` for the current runtime. A socket is registered with the backend's
-  // reactor (Asio); a file is not (regular files cannot be polled). Throws (and closes fd) when
-  // there is no runtime or the registration fails.
+  // Takes ownership of `fd` (kind::foreign: watches it without owning it) for the current runtime.
+  // A socket or foreign fd is registered with the backend's reactor (Asio); a file is not (regular
+  // files cannot be polled). Throws when there is no runtime or the registration fails, and then
+  // closes fd unless it is foreign.
   fd_handle(int fd, kind k);
   fd_handle(fd_handle&& o) noexcept;
   fd_handle& operator=(fd_handle&& o) noexcept;
@@ -66,8 +69,10 @@ class fd_handle {
   bool has_pending() const noexcept { return pending_ != nullptr; }
 
   // Cancels pending operations (they end with errc::operation_aborted), unregisters and closes
-  // the fd. Idempotent.
+  // the fd (a foreign one is left open). Idempotent.
   void close() noexcept;
+  // Like close(), but leaves the fd open and returns it (-1 if there was none).
+  int release() noexcept;
 
   // What error messages name: the peer (or local) socket address, or a file's path.
   sockaddr_storage name{};
