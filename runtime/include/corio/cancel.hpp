@@ -42,6 +42,8 @@ class timeout_awaiter final : timer_node, cancel_registration {
     deadline = deadline_ns;
     fire = &fired;
   }
+  // Movable before it is awaited (into shield, when_any, spawn), never while suspended.
+  timeout_awaiter(timeout_awaiter&& o) noexcept : timeout_awaiter(std::move(o.inner_), o.deadline) {}
   timeout_awaiter(const timeout_awaiter&) = delete;
   ~timeout_awaiter() { disarm_all(); }
 
