@@ -2,7 +2,8 @@
 #   cmake -DROOT=<repo>/runtime -P check_layering.cmake
 #
 # Layers, bottom up: core (task, scheduler, timers, sync, cancellation) <- io (the IO-object layer
-# and the backends) <- net, fs <- http. A layer includes only its own and lower layers' headers:
+# and the backends, signals, foreign descriptors) <- net, fs <- process (child processes, whose
+# stdio are net streams), http. A layer includes only its own and lower layers' headers:
 #   - core includes no net/, fs/, http/ header (public corio/... or private "net/...", ...);
 #   - io includes no scheduler header (corio/detail/scheduler.hpp) and no net/, fs/, http/ header:
 #     the backends hand completions back, they never call the scheduler;
@@ -46,10 +47,13 @@ forbid(fs_files "${inc}(corio/)?(net|http)/" "fs must not include net or http")
 file(GLOB_RECURSE net_files ${ROOT}/include/corio/net/*.hpp ${ROOT}/src/net/*.cpp ${ROOT}/src/net/*.hpp)
 forbid(net_files "${inc}(corio/)?(fs|http)/" "net must not include fs or http")
 
+file(GLOB_RECURSE process_files ${ROOT}/include/corio/process/*.hpp ${ROOT}/src/process/*.cpp)
+forbid(process_files "${inc}(corio/)?(fs|http)/" "process must not include fs or http")
+
 file(GLOB_RECURSE http_files ${ROOT}/src/http/*.cpp ${ROOT}/src/http/*.hpp)
 forbid(http_files "::(recv|send)[ \t]*\\(" "corio::http does its IO through corio::net")
 
-foreach(v core_files io_files fs_files net_files http_files)
+foreach(v core_files io_files fs_files net_files process_files http_files)
   list(LENGTH ${v} n)
   if(n EQUAL 0)
     list(APPEND violations "no files matched for ${v}: is ROOT (${ROOT}) the runtime directory?")

@@ -8,6 +8,7 @@
 #include <corio/fs.hpp>
 #include <corio/io/async_fd.hpp>
 #include <corio/net.hpp>
+#include <corio/process/child.hpp>
 #include <corio/runtime.hpp>
 #include <corio/signal.hpp>
 #include <corio/spawn.hpp>
