@@ -5,7 +5,7 @@
 // errors (reset clients are counted, not fatal), and running out of file descriptors: accept
 // fails with EMFILE, the loop backs off briefly and keeps serving the connections it has.
 // The backend is chosen at run time (io_uring if the kernel allows it, else Asio; --backend or
-// CORIO_BACKEND=asio forces one) and the reason is printed. Needs Linux 5.11+ for io_uring, any
+// CORIO_BACKEND=asio forces one) and the reason is printed. Needs Linux 5.6+ for io_uring, any
 // Linux for Asio.
 //
 //   corio-echo-server [--port P] [--backend automatic|io_uring|asio] [--idle-seconds S]

@@ -96,7 +96,7 @@ class uring_backend final : public io_backend {
     }
     if (!probe_ops()) {
       io_uring_queue_exit(&ring_);
-      throw uring_unavailable(ENOTSUP, "the kernel's io_uring lacks operations corio needs (needs Linux 5.11+)");
+      throw uring_unavailable(ENOTSUP, "the kernel's io_uring lacks operations corio needs (needs Linux 5.6+)");
     }
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) {
