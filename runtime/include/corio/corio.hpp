@@ -15,6 +15,7 @@
 #include <corio/sync.hpp>
 #include <corio/task.hpp>
 #include <corio/time.hpp>
+#include <corio/version.hpp>
 #include <corio/when_all.hpp>
 #include <corio/when_any.hpp>
 #include <corio/yield.hpp>
