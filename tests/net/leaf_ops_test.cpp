@@ -176,4 +176,36 @@ TEST_SUITE("leaf operations") {
     };
     rt.block_on(main());
   }
+
+  // Closing a stream from a task polls the backend to hand the cancellation to the kernel; on
+  // io_uring the cancelled read may complete inside that poll. Its reader must be resumed before
+  // the loop next blocks, not when some unrelated timer fires. The wall-clock bound cannot flake:
+  // the reader resumes within microseconds; without the fix it waited for the 30 s sleep.
+  TEST_CASE_TEMPLATE("a read cancelled by close() inside a task resumes before the loop blocks", B, CORIO_BACKENDS) {
+    CORIO_RUNTIME(rt, B);
+    auto main = [&]() -> task<void> {
+      auto [a, b] = unix_stream::pair();
+      std::array<char, 4> buf{};
+      auto reader = corio::spawn([](unix_stream& s, std::array<char, 4>& buf) -> task<bool> {
+        try {
+          co_await s.read_some(buf);
+        } catch (const corio::error& e) {
+          co_return e.code() == corio::errc::operation_aborted;
+        }
+        co_return false;
+      }(a, buf));
+      co_await corio::yield();  // the reader is suspended in its read
+      const auto t0 = std::chrono::steady_clock::now();
+      // The closer closes the stream, then sleeps: nothing else is ready when it suspends.
+      auto closer = corio::spawn([](unix_stream& s) -> task<void> {
+        s.close();
+        co_await corio::sleep_for(30s);
+      }(a));
+      CHECK(co_await reader);
+      CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+      closer.cancel();
+      CHECK_THROWS_AS(co_await closer, corio::error);
+    };
+    rt.block_on(main());
+  }
 }

@@ -17,7 +17,7 @@
 // returns only when every child has finished. The first child that fails with an exception other
 // than cancellation cancels its siblings, and join() rethrows that exception. g.cancel() cancels all
 // children. Destroying a group that still has children cancels them and lets them finish detached
-// (like dropping a tokio JoinSet); use corio::scoped() or await join() to wait for them instead.
+// (like dropping a tokio JoinSet); await join() to wait for them instead.
 #pragma once
 
 #include <cstddef>

@@ -77,6 +77,9 @@ void scheduler::run(std::coroutine_handle<> root) {
     if (root.done()) return;
     fire_timers();
     drain_remote();
+    // Completions the driver already holds (fd_handle::close polls from inside a task) are
+    // resumed before the loop decides whether it may block.
+    resume_completed();
     if (!ready_.empty()) {
       io_->poll();
       resume_completed();

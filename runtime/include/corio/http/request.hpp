@@ -4,7 +4,7 @@
 //   "GET /path?query HTTP/1.1\r\nHost: host[:port]\r\nUser-Agent: corio-http/0.1\r\n"
 //   "Accept: */*\r\nConnection: keep-alive\r\n\r\n"
 // (Connection: close when !keep_alive), plus any extra headers before the blank line. Both clients
-// (blocking and, in phase 2, corio's async one) send exactly these bytes, so execution models
+// (corio::http::client, and the benchmarks' blocking client in bench/httpkit) send exactly these bytes, so execution models
 // differ only in how they wait. Requests have no body.
 //
 // Bad input: an empty url throws corio::error(http::errc::invalid_url); an extra header whose

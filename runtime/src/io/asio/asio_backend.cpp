@@ -13,8 +13,9 @@
 // that never owns the fd: corio closes fds itself. Regular files cannot be registered with epoll;
 // their ops (read_at, write_at, fsync, openat) run on a small thread pool owned by the backend
 // (asio::thread_pool, started on first use), whose threads post the result back to the
-// io_context: submit() never blocks on the disk. Such an op cannot be interrupted once its thread
-// has started the syscall (like a disk read on io_uring): a cancelled one completes with its result.
+// io_context: submit() never blocks on the disk. Such an op cannot be interrupted at all once
+// submitted (cancel() ignores it, the pool runs it): a cancelled one, or one whose deadline passed,
+// completes with its real result.
 // Deadlines use the runtime's timer queue (native_deadlines() is false).
 #include "io/asio/asio_backend.hpp"
 #include "io/select.hpp"
@@ -38,7 +39,7 @@ namespace {
 
 using descriptor = asio::posix::stream_descriptor;
 
-enum : unsigned char { kIdle = 0, kWaiting = 1, kQueued = 2, kOffloaded = 3 };
+enum : unsigned char { kIdle = 0, kWaiting = 1, kOffloaded = 2 };
 enum : unsigned char { kConnectStart = 0, kConnectWaiting = 1 };
 
 // Threads for regular-file operations.

@@ -118,7 +118,9 @@ class uring_backend final : public io_backend {
   void detach_fd(int, void*) noexcept override {}
 
   void submit(io_op& op) override {
-    const bool linked = op.deadline_ns != 0;
+    // The driver keeps the deadline in the runtime's timer queue instead (a paused clock's virtual
+    // time means nothing to the kernel): then no linked timeout.
+    const bool linked = op.deadline_ns != 0 && !op.deadline_timer.queued();
     io_uring_sqe* sqe = get_sqe(linked ? 2 : 1);
     prep(sqe, op);
     io_uring_sqe_set_data(sqe, &op);
