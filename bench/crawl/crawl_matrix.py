@@ -4,6 +4,8 @@
   bench/crawl/crawl_matrix.py matrix --bin build/crawl-release/bench/crawl --out crawl.jsonl
   bench/crawl/crawl_matrix.py aims   --bin build/crawl-release/bench/crawl --out aims.jsonl
   bench/crawl/crawl_matrix.py table  crawl.jsonl aims.jsonl        # medians, Markdown
+Installed (cmake --install): <prefix>/share/corio/bench/crawl/crawl_matrix.py; --bin defaults to
+the directory of corio-crawl on PATH.
 
 matrix: the issue's matrix. L = --latency-ms (100); N in --n (1000, 10000), each against a site of
 N pages; C = 100 and C = N; every model plus asio-awaitable; --reps runs each (3), interleaved:
@@ -23,6 +25,7 @@ A run that exceeds --run-timeout is killed (with its process group) and recorded
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -230,7 +233,9 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     for name in ("matrix", "aims"):
         s = sub.add_parser(name)
-        s.add_argument("--bin", required=True, help="directory holding corio-site and corio-crawl")
+        s.add_argument("--bin", default=None,
+                       help="directory holding corio-site and corio-crawl (default: where corio-crawl is on PATH, "
+                            "e.g. <prefix>/bin after cmake --install)")
         s.add_argument("--out", required=True, help="JSON Lines file (appended to)")
         s.add_argument("--reps", type=int, default=3 if name == "matrix" else 5)
         s.add_argument("--page-bytes", type=int, default=4096)
@@ -250,6 +255,11 @@ def main():
     t = sub.add_parser("table")
     t.add_argument("files", nargs="+")
     a = p.parse_args()
+    if a.cmd in ("matrix", "aims") and a.bin is None:
+        crawl = shutil.which("corio-crawl")
+        if crawl is None:
+            p.error("--bin DIR is needed: corio-crawl is not on PATH")
+        a.bin = os.path.dirname(os.path.realpath(crawl))
     {"matrix": matrix, "aims": aims, "table": table}[a.cmd](a)
 
 

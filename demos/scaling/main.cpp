@@ -45,6 +45,9 @@
 #ifndef CORIO_SOURCE_DIR
 #define CORIO_SOURCE_DIR "."
 #endif
+#ifndef CORIO_DATA_FROM_BINDIR  // share/corio relative to the installed binary (demos/CMakeLists.txt)
+#define CORIO_DATA_FROM_BINDIR "../share/corio"
+#endif
 
 namespace {
 
@@ -104,6 +107,27 @@ std::string bytes(double b) {
   else
     std::snprintf(s, sizeof s, "%.0f B", b);
   return s;
+}
+
+// Where a script of the source tree (e.g. "bench/scripts/plot-scaling.sh") is: installed, under
+// share/corio next to this binary's bin/ (found from /proc/self/exe, so the tree may be moved);
+// else in the source tree this binary was built from. "" if neither has it.
+std::string find_script(const std::string& rel) {
+  std::vector<std::string> roots;
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len > 0) {
+    std::string dir(exe, static_cast<std::size_t>(len));
+    dir.erase(dir.find_last_of('/') + 1);
+    const std::string data = CORIO_DATA_FROM_BINDIR;
+    roots.push_back(!data.empty() && data[0] == '/' ? data : dir + data);
+  }
+  roots.push_back(CORIO_SOURCE_DIR);
+  for (const auto& r : roots) {
+    std::string path = r + "/" + rel;
+    if (access(path.c_str(), R_OK) == 0) return path;
+  }
+  return "";
 }
 
 // ---- one measured run, in this process (--one) ----
@@ -326,14 +350,19 @@ int run_matrix(const corio_bench::args& a, char* self, const std::string& comman
     if (!wall_of[m].empty()) std::printf("  %-17s   wall beyond the budget: %s\n", "", wall_of[m].c_str());
   }
   std::printf("\nJSON lines: %s\n", json_path.c_str());
-  if (a.has("plot")) {
-    std::string cmd = std::string("bash '") + CORIO_SOURCE_DIR + "/bench/scripts/plot-scaling.sh' '" + json_path + "' '" +
-                      a.get("plot") + "'";
+  std::string plot_script = find_script("bench/scripts/plot-scaling.sh");
+  if (!a.has("plot")) {
+    std::printf("charts: %s %s docs/img\n", plot_script.empty() ? "bench/scripts/plot-scaling.sh" : plot_script.c_str(),
+                json_path.c_str());
+  } else if (plot_script.empty()) {
+    std::fprintf(stderr, "corio-scaling: plotting failed: plot-scaling.sh is neither installed (share/corio/bench/scripts) "
+                         "nor in %s/bench/scripts\n", CORIO_SOURCE_DIR);
+  } else {
+    std::string cmd = "bash '" + plot_script + "' '" + json_path + "' '" + a.get("plot") + "'";
+    std::printf("charts: %s\n", cmd.c_str());
     std::fflush(stdout);
     int rc = std::system(cmd.c_str());
     if (rc != 0) std::fprintf(stderr, "corio-scaling: plotting failed (%s)\n", cmd.c_str());
-  } else {
-    std::printf("charts: bench/scripts/plot-scaling.sh %s docs/img\n", json_path.c_str());
   }
   return 0;
 }
