@@ -143,6 +143,35 @@ int main() {
   endif()
 endfunction()
 
+# docs/getting-started.md, followed literally: its ```<lang> file=NAME blocks are written into an
+# empty directory, built against the installed package at ${prefix}, and the server is driven by
+# DRIVER (tests/package/drive_getting_started.cpp: echo, SIGTERM, drain, exit 0).
+function(check_getting_started prefix)
+  set(dir ${WORK_DIR}/getting-started)
+  file(MAKE_DIRECTORY ${dir})
+  file(READ ${GETTING_STARTED} content)
+  string(REPLACE ";" "@SEMI@" content "${content}")
+  string(REGEX MATCHALL "```[a-z]+ file=[^\n]+\n[^`]*```" blocks "${content}")
+  set(files "")
+  foreach(block IN LISTS blocks)
+    string(REGEX MATCH "^```[a-z]+ file=([^\n]+)\n" head "${block}")
+    set(name ${CMAKE_MATCH_1})
+    string(REGEX REPLACE "^```[^\n]*\n" "" code "${block}")
+    string(REGEX REPLACE "```$" "" code "${code}")
+    string(REPLACE "@SEMI@" ";" code "${code}")
+    file(WRITE ${dir}/${name} "${code}")
+    list(APPEND files ${name})
+  endforeach()
+  if(NOT "CMakeLists.txt" IN_LIST files OR NOT "main.cpp" IN_LIST files)
+    message(FATAL_ERROR "${GETTING_STARTED} has no file=CMakeLists.txt and file=main.cpp blocks (found: ${files})")
+  endif()
+  run(${CMAKE_COMMAND} -S ${dir} -B ${dir}/build -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX}
+      -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+  run(${CMAKE_COMMAND} --build ${dir}/build)
+  run(${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${prefix}/lib" ${DRIVER} ${dir}/build/echo)
+  message(STATUS "docs/getting-started.md, built from the page and driven:\n${last_output}")
+endfunction()
+
 if(MODE STREQUAL "subdir")
   # add_subdirectory(<corio source>): corio's tests, benchmarks and demos stay off (not top level).
   run(${CMAKE_COMMAND} -S ${CONSUMER_SRC} -B ${WORK_DIR}/build -G ${GENERATOR}
@@ -183,4 +212,7 @@ elseif(MODE STREQUAL "shared")
 else()
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
   check_install(${WORK_DIR}/prefix)
+  if(GETTING_STARTED)
+    check_getting_started(${WORK_DIR}/prefix)
+  endif()
 endif()
