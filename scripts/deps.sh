@@ -8,6 +8,7 @@ packages=(
   doctest-dev                          # tests
   libhttp-parser-dev libgumbo-dev      # corio::http; the crawler's link extraction (bench/httpkit)
   gnuplot-nox                          # charts of the scaling demo and benchmarks
+  libhiredis-dev redis-server          # docs/cookbook.md's foreign-descriptor example (hiredis on the loop)
 )
 missing=()
 for p in "${packages[@]}"; do
